@@ -1,0 +1,1 @@
+"""SDS Desktop: desktop transfer client for the SpectrumX Data System."""

@@ -1,0 +1,93 @@
+"""Typed errors raised by the core, named as the official SDK names them.
+
+Every error carries the HTTP status (when one exists) and the server's ``detail`` text,
+so that the GUI can show the gateway's own reason instead of a generic failure.
+"""
+
+from __future__ import annotations
+
+
+class SDSError(Exception):
+    """Base class of every error the core raises."""
+
+    def __init__(self, message: str, *, status: int | None = None, detail: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.detail = detail
+
+    @property
+    def retryable(self) -> bool:
+        """Whether repeating the same request may succeed (network trouble, 5xx)."""
+        return False
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthError(SDSError):
+    """The API key is missing, wrong, revoked, or lacks permission (HTTP 401/403)."""
+
+
+class NetworkError(SDSError):
+    """The gateway could not be reached, or the connection dropped or timed out."""
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class ServiceError(SDSError):
+    """The gateway failed (HTTP 5xx) or answered something that is not the contract."""
+
+    @property
+    def retryable(self) -> bool:
+        return self.status is not None and self.status >= 500
+
+
+class FileError(SDSError):
+    """A file operation was refused, or a local file problem (missing, unreadable, disk full)."""
+
+
+class UploadError(FileError):
+    """An upload failed (e.g. the server's checksum differs from ours)."""
+
+
+class DownloadError(FileError):
+    """A download failed (e.g. the received bytes do not match the server's checksum)."""
+
+
+class ChecksumMismatchError(FileError):
+    """The BLAKE3 of the bytes differs from the expected one: the data is not trusted."""
+
+
+class PathError(FileError):
+    """A path is invalid, or would land outside the folder the user chose."""
+
+
+class CaptureError(SDSError):
+    """A capture operation was refused by the gateway."""
+
+
+class DatasetError(SDSError):
+    """A dataset operation was refused by the gateway."""
+
+
+class CancelledError(SDSError):
+    """The operation was cancelled by the caller (its cancel event was set)."""
+
+
+__all__ = [
+    "AuthError",
+    "CancelledError",
+    "CaptureError",
+    "ChecksumMismatchError",
+    "DatasetError",
+    "DownloadError",
+    "FileError",
+    "NetworkError",
+    "PathError",
+    "SDSError",
+    "ServiceError",
+    "UploadError",
+]

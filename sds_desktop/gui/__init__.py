@@ -1,0 +1,1 @@
+"""PySide6 desktop application: windows, models, dialogs and transfer workers."""

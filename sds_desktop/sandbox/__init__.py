@@ -1,0 +1,1 @@
+"""Local SDS-compatible gateway (Werkzeug + SQLite + content-addressed blobs)."""
