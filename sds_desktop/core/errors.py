@@ -37,6 +37,14 @@ class NetworkError(SDSError):
         return True
 
 
+class TLSError(NetworkError):
+    """The server's TLS certificate could not be verified (wrong host, self-signed, MITM)."""
+
+    @property
+    def retryable(self) -> bool:
+        return False
+
+
 class ServiceError(SDSError):
     """The gateway failed (HTTP 5xx) or answered something that is not the contract."""
 
@@ -89,5 +97,6 @@ __all__ = [
     "PathError",
     "SDSError",
     "ServiceError",
+    "TLSError",
     "UploadError",
 ]
