@@ -1,0 +1,540 @@
+"""The transfer queue: one item per file, grouped in jobs, persisted in SQLite.
+
+Qt-free on purpose (design.md): the GUI wraps it in a thin table-model adapter, and a
+future CLI or the self-test can drive the same object. The in-memory dict is the source
+of truth for reads; every state transition is written through to the SQLite journal so
+that a crash or restart loses nothing. Byte counters are updated in memory only (workers
+call :meth:`TransferQueue.add_progress` per chunk) and persisted with the next
+transition, which keeps the journal cheap.
+
+Thread-safety: every public method takes one re-entrant lock, so workers may report
+progress while the GUI thread reads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "ACTIVE_STATES",
+    "FAILED_STATES",
+    "FINISHED_STATES",
+    "Direction",
+    "ItemSpec",
+    "ItemState",
+    "Job",
+    "JobProgress",
+    "QueueEvent",
+    "QueueItem",
+    "TransferQueue",
+]
+
+
+class Direction(StrEnum):
+    UPLOAD = "upload"
+    DOWNLOAD = "download"
+
+
+class ItemState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATES = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.PAUSED})
+"""Shown in the Queued/Active tab."""
+FAILED_STATES = frozenset({ItemState.FAILED, ItemState.CANCELLED})
+"""Shown in the Failed tab; can be retried."""
+FINISHED_STATES = frozenset({ItemState.DONE, ItemState.SKIPPED})
+"""Shown in the Done tab; pruned beyond the history limit."""
+
+QueueEvent = Literal["added", "changed", "removed"]
+Listener = Callable[[QueueEvent, list[int]], None]
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """What a caller knows about one file before it is queued."""
+
+    direction: Direction
+    name: str
+    local_path: str
+    sds_path: str
+    """Full SDS path of the file (directory + name), user-relative."""
+    size: int
+    file_uuid: str = ""
+    """Downloads: the remote file's UUID (to re-fetch its metadata after a restart)."""
+
+
+@dataclass
+class QueueItem:
+    id: int
+    job_id: int
+    direction: Direction
+    name: str
+    local_path: str
+    sds_path: str
+    size: int
+    account: str = ""
+    file_uuid: str = ""
+    state: ItemState = ItemState.QUEUED
+    bytes_done: int = 0
+    attempts: int = 0
+    error: str = ""
+    checksum: str = ""
+    """Checksum result shown to the user: "verified", "skipped: already on SDS", ..."""
+    created_at: float = field(default_factory=time.time)
+    finished_at: float | None = None
+
+    @property
+    def fraction(self) -> float:
+        if self.size <= 0:
+            return 1.0 if self.state in FINISHED_STATES else 0.0
+        return min(1.0, self.bytes_done / self.size)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    label: str
+    direction: Direction
+    account: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    total_items: int
+    finished_items: int
+    failed_items: int
+    total_bytes: int
+    bytes_done: int
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    label TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    account TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    direction TEXT NOT NULL,
+    name TEXT NOT NULL,
+    local_path TEXT NOT NULL,
+    sds_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    file_uuid TEXT NOT NULL,
+    state TEXT NOT NULL,
+    bytes_done INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    error TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS items_state ON items(state);
+"""
+
+_COLUMNS = (
+    "id, job_id, direction, name, local_path, sds_path, size, account, file_uuid, state, "
+    "bytes_done, attempts, error, checksum, created_at, finished_at"
+)
+
+
+class TransferQueue:
+    """Transfer items and jobs with their states, persisted in a SQLite journal.
+
+    ``path`` is the journal file (``None`` → in memory). On open, items that were
+    running when the previous process ended go back to ``queued`` (their partial bytes
+    are discarded: uploads and downloads restart the file).
+    """
+
+    def __init__(self, path: Path | str | None = None, *, history_limit: int = 1000) -> None:
+        self.history_limit = history_limit
+        self._lock = threading.RLock()
+        self._listeners: list[Listener] = []
+        target = ":memory:" if path is None else str(path)
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        if path is not None:
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._items: dict[int, QueueItem] = {}
+        self._jobs: dict[int, Job] = {}
+        self._load()
+
+    # -- persistence ---------------------------------------------------------------
+    def _load(self) -> None:
+        with self._lock:
+            for row in self._db.execute(
+                "SELECT id, label, direction, account, created_at FROM jobs"
+            ):
+                job = Job(int(row[0]), str(row[1]), Direction(row[2]), str(row[3]), float(row[4]))
+                self._jobs[job.id] = job
+            for row in self._db.execute(f"SELECT {_COLUMNS} FROM items ORDER BY id"):  # noqa: S608
+                item = QueueItem(
+                    id=int(row[0]),
+                    job_id=int(row[1]),
+                    direction=Direction(row[2]),
+                    name=str(row[3]),
+                    local_path=str(row[4]),
+                    sds_path=str(row[5]),
+                    size=int(row[6]),
+                    account=str(row[7]),
+                    file_uuid=str(row[8]),
+                    state=ItemState(row[9]),
+                    bytes_done=int(row[10]),
+                    attempts=int(row[11]),
+                    error=str(row[12]),
+                    checksum=str(row[13]),
+                    created_at=float(row[14]),
+                    finished_at=None if row[15] is None else float(row[15]),
+                )
+                if item.state is ItemState.RUNNING:
+                    item.state = ItemState.QUEUED
+                    item.bytes_done = 0
+                    self._write(item)
+                self._items[item.id] = item
+
+    def _write(self, item: QueueItem) -> None:
+        self._db.execute(
+            "UPDATE items SET state=?, bytes_done=?, attempts=?, error=?, checksum=?, "
+            "finished_at=? WHERE id=?",
+            (
+                item.state.value,
+                item.bytes_done,
+                item.attempts,
+                item.error,
+                item.checksum,
+                item.finished_at,
+                item.id,
+            ),
+        )
+
+    def close(self) -> None:
+        """Flush byte counters and close the journal."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                for item in self._items.values():
+                    self._write(item)
+                self._db.execute("COMMIT")
+            finally:
+                self._db.close()
+
+    # -- observers -----------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(event, item_ids)`` after items are added, changed or removed.
+
+        Listeners run on the thread that made the change (the GUI thread, in the app).
+        Byte progress does not notify: poll :meth:`get` on a timer instead.
+        """
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _notify(self, event: QueueEvent, ids: list[int]) -> None:
+        if not ids:
+            return
+        for listener in list(self._listeners):
+            listener(event, ids)
+
+    # -- adding --------------------------------------------------------------------
+    def add_job(
+        self, label: str, direction: Direction, specs: Iterable[ItemSpec], *, account: str = ""
+    ) -> tuple[Job, list[QueueItem]]:
+        """Create one job holding one queued item per spec."""
+        now = time.time()
+        added: list[QueueItem] = []
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                cur = self._db.execute(
+                    "INSERT INTO jobs (label, direction, account, created_at) VALUES (?,?,?,?)",
+                    (label, direction.value, account, now),
+                )
+                job = Job(int(cur.lastrowid or 0), label, direction, account, now)
+                for spec in specs:
+                    item = QueueItem(
+                        id=0,
+                        job_id=job.id,
+                        direction=spec.direction,
+                        name=spec.name,
+                        local_path=spec.local_path,
+                        sds_path=spec.sds_path,
+                        size=spec.size,
+                        account=account,
+                        file_uuid=spec.file_uuid,
+                        created_at=now,
+                    )
+                    cur = self._db.execute(
+                        f"INSERT INTO items ({_COLUMNS}) "  # noqa: S608
+                        "VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            item.job_id,
+                            item.direction.value,
+                            item.name,
+                            item.local_path,
+                            item.sds_path,
+                            item.size,
+                            item.account,
+                            item.file_uuid,
+                            item.state.value,
+                            0,
+                            0,
+                            "",
+                            "",
+                            now,
+                            None,
+                        ),
+                    )
+                    item.id = int(cur.lastrowid or 0)
+                    added.append(item)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._jobs[job.id] = job
+            for item in added:
+                self._items[item.id] = item
+        self._notify("added", [i.id for i in added])
+        return job, [replace(i) for i in added]
+
+    # -- reading -------------------------------------------------------------------
+    def get(self, item_id: int) -> QueueItem:
+        """A snapshot copy of one item (KeyError if unknown)."""
+        with self._lock:
+            return replace(self._items[item_id])
+
+    def __contains__(self, item_id: object) -> bool:
+        with self._lock:
+            return item_id in self._items
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def items(self, states: Iterable[ItemState] | None = None) -> list[QueueItem]:
+        """Snapshots of all items (in queue order), optionally only those in ``states``."""
+        wanted = None if states is None else frozenset(states)
+        with self._lock:
+            return [replace(i) for i in self._items.values() if wanted is None or i.state in wanted]
+
+    def ids(self) -> list[int]:
+        with self._lock:
+            return list(self._items)
+
+    def job(self, job_id: int) -> Job:
+        with self._lock:
+            return self._jobs[job_id]
+
+    def job_progress(self, job_id: int) -> JobProgress:
+        with self._lock:
+            members = [i for i in self._items.values() if i.job_id == job_id]
+            return JobProgress(
+                total_items=len(members),
+                finished_items=sum(i.state in FINISHED_STATES for i in members),
+                failed_items=sum(i.state in FAILED_STATES for i in members),
+                total_bytes=sum(i.size for i in members),
+                bytes_done=sum(min(i.bytes_done, i.size) for i in members),
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Item counts per tab: ``active``, ``failed``, ``finished``, and ``running``."""
+        with self._lock:
+            states = [i.state for i in self._items.values()]
+        return {
+            "active": sum(s in ACTIVE_STATES for s in states),
+            "running": sum(s is ItemState.RUNNING for s in states),
+            "failed": sum(s in FAILED_STATES for s in states),
+            "finished": sum(s in FINISHED_STATES for s in states),
+        }
+
+    def next_queued(self, account: str | None = None) -> QueueItem | None:
+        """The oldest queued item (of ``account`` when given), or None."""
+        with self._lock:
+            for item in self._items.values():
+                if item.state is ItemState.QUEUED and (account is None or item.account == account):
+                    return replace(item)
+        return None
+
+    # -- transitions ---------------------------------------------------------------
+    def _transition(
+        self,
+        item_id: int,
+        state: ItemState,
+        *,
+        allowed: frozenset[ItemState] | None = None,
+        **changes: object,
+    ) -> bool:
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is None or (allowed is not None and item.state not in allowed):
+                return False
+            item.state = state
+            for key, value in changes.items():
+                setattr(item, key, value)
+            if state in FINISHED_STATES or state in FAILED_STATES:
+                item.finished_at = time.time()
+            else:
+                item.finished_at = None
+            self._write(item)
+        self._notify("changed", [item_id])
+        return True
+
+    def mark_running(self, item_id: int) -> bool:
+        """queued → running; counts one attempt and restarts the byte counter."""
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is None or item.state is not ItemState.QUEUED:
+                return False
+            attempts = item.attempts + 1
+        return self._transition(
+            item_id,
+            ItemState.RUNNING,
+            allowed=frozenset({ItemState.QUEUED}),
+            attempts=attempts,
+            bytes_done=0,
+            error="",
+        )
+
+    def add_progress(self, item_id: int, nbytes: int) -> None:
+        """Count ``nbytes`` more bytes for a running item (called from worker threads)."""
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is not None:
+                item.bytes_done += nbytes
+
+    def set_progress(self, item_id: int, nbytes: int) -> None:
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is not None:
+                item.bytes_done = nbytes
+
+    def mark_done(self, item_id: int, *, checksum: str = "", skipped: bool = False) -> bool:
+        with self._lock:
+            item = self._items.get(item_id)
+            size = item.size if item is not None else 0
+        ok = self._transition(
+            item_id,
+            ItemState.SKIPPED if skipped else ItemState.DONE,
+            allowed=frozenset({ItemState.RUNNING}),
+            checksum=checksum,
+            bytes_done=size,
+            error="",
+        )
+        if ok:
+            self.prune()
+        return ok
+
+    def mark_failed(self, item_id: int, error: str, *, checksum: str = "") -> bool:
+        return self._transition(
+            item_id,
+            ItemState.FAILED,
+            allowed=frozenset({ItemState.RUNNING, ItemState.QUEUED}),
+            error=error,
+            checksum=checksum,
+        )
+
+    def requeue(self, item_id: int, error: str = "") -> bool:
+        """running → queued (automatic retry after a retryable error)."""
+        return self._transition(
+            item_id,
+            ItemState.QUEUED,
+            allowed=frozenset({ItemState.RUNNING}),
+            error=error,
+            bytes_done=0,
+        )
+
+    def cancel(self, item_id: int) -> bool:
+        """Any active state → cancelled (a running worker must be told separately)."""
+        return self._transition(item_id, ItemState.CANCELLED, allowed=ACTIVE_STATES)
+
+    def pause(self, item_id: int) -> bool:
+        """queued or running → paused (a running worker must be told separately)."""
+        return self._transition(
+            item_id,
+            ItemState.PAUSED,
+            allowed=frozenset({ItemState.QUEUED, ItemState.RUNNING}),
+            bytes_done=0,
+        )
+
+    def resume(self, item_id: int) -> bool:
+        return self._transition(item_id, ItemState.QUEUED, allowed=frozenset({ItemState.PAUSED}))
+
+    def retry(self, item_id: int) -> bool:
+        """failed or cancelled → queued, keeping the attempt count."""
+        return self._transition(
+            item_id, ItemState.QUEUED, allowed=FAILED_STATES, error="", checksum="", bytes_done=0
+        )
+
+    # -- removal -------------------------------------------------------------------
+    def remove(self, item_ids: Iterable[int]) -> list[int]:
+        """Forget items that are not running; returns the ids actually removed."""
+        with self._lock:
+            gone = [
+                i
+                for i in item_ids
+                if i in self._items and self._items[i].state is not ItemState.RUNNING
+            ]
+            self._delete(gone)
+        self._notify("removed", gone)
+        return gone
+
+    def clear_finished(self) -> list[int]:
+        with self._lock:
+            gone = [i.id for i in self._items.values() if i.state in FINISHED_STATES]
+            self._delete(gone)
+        self._notify("removed", gone)
+        return gone
+
+    def prune(self) -> list[int]:
+        """Drop the oldest finished items beyond ``history_limit`` (bounded history)."""
+        with self._lock:
+            finished = [i for i in self._items.values() if i.state in FINISHED_STATES]
+            excess = len(finished) - self.history_limit
+            if excess <= 0:
+                return []
+            finished.sort(key=lambda i: (i.finished_at or 0.0, i.id))
+            gone = [i.id for i in finished[:excess]]
+            self._delete(gone)
+        self._notify("removed", gone)
+        return gone
+
+    def _delete(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        self._db.execute("BEGIN")
+        try:
+            self._db.executemany("DELETE FROM items WHERE id=?", [(i,) for i in ids])
+            jobs = {self._items[i].job_id for i in ids}
+            for i in ids:
+                del self._items[i]
+            still = {i.job_id for i in self._items.values()}
+            for job_id in jobs - still:
+                self._db.execute("DELETE FROM jobs WHERE id=?", (job_id,))
+                self._jobs.pop(job_id, None)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise

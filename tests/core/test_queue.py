@@ -1,0 +1,142 @@
+"""The Qt-free transfer queue: states, journal persistence, bounded history."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from sds_desktop.core.queue import Direction, ItemSpec, ItemState, TransferQueue
+
+
+def _specs(n: int, size: int = 10) -> list[ItemSpec]:
+    return [
+        ItemSpec(Direction.UPLOAD, f"f{i}.bin", f"/tmp/f{i}.bin", f"/probe/f{i}.bin", size)
+        for i in range(n)
+    ]
+
+
+def test_add_job_and_order() -> None:
+    q = TransferQueue()
+    events: list[tuple[str, list[int]]] = []
+    q.subscribe(lambda e, ids: events.append((e, ids)))
+    job, items = q.add_job("probe", Direction.UPLOAD, _specs(3), account="h|a@b")
+    assert [i.name for i in q.items()] == ["f0.bin", "f1.bin", "f2.bin"]
+    assert all(i.job_id == job.id and i.state is ItemState.QUEUED for i in items)
+    assert events == [("added", [i.id for i in items])]
+    assert q.next_queued("h|a@b") is not None
+    assert q.next_queued("other") is None
+    assert q.counts() == {"active": 3, "running": 0, "failed": 0, "finished": 0}
+
+
+def test_lifecycle_and_progress() -> None:
+    q = TransferQueue()
+    _, (a, b, c) = q.add_job("j", Direction.UPLOAD, _specs(3))
+    assert q.mark_running(a.id)
+    assert not q.mark_running(a.id)  # already running
+    q.add_progress(a.id, 4)
+    assert q.get(a.id).bytes_done == 4
+    assert q.get(a.id).attempts == 1
+    assert q.mark_done(a.id, checksum="verified")
+    assert q.get(a.id).state is ItemState.DONE
+    assert q.get(a.id).bytes_done == 10
+    q.mark_running(b.id)
+    assert q.mark_done(b.id, checksum="skipped: already on SDS", skipped=True)
+    q.mark_running(c.id)
+    assert q.mark_failed(c.id, "boom")
+    assert q.get(c.id).error == "boom"
+    assert q.counts()["failed"] == 1
+    assert q.retry(c.id)
+    assert q.get(c.id).state is ItemState.QUEUED
+    assert q.get(c.id).error == ""
+    assert q.mark_running(c.id)
+    assert q.get(c.id).attempts == 2
+    progress = q.job_progress(a.job_id)
+    assert progress.total_items == 3
+    assert progress.finished_items == 2
+
+
+def test_cancel_pause_resume() -> None:
+    q = TransferQueue()
+    _, (a, b) = q.add_job("j", Direction.DOWNLOAD, _specs(2))
+    assert q.pause(a.id)
+    assert q.next_queued().id == b.id  # type: ignore[union-attr]
+    assert q.resume(a.id)
+    assert q.cancel(b.id)
+    assert not q.cancel(b.id)
+    assert q.get(b.id).state is ItemState.CANCELLED
+    assert q.retry(b.id)
+
+
+def test_journal_survives_restart(tmp_path: Path) -> None:
+    journal = tmp_path / "queue.sqlite3"
+    q = TransferQueue(journal)
+    _, (a, b, c) = q.add_job("j", Direction.UPLOAD, _specs(3))
+    q.mark_running(a.id)
+    q.add_progress(a.id, 5)
+    q.mark_running(b.id)
+    q.mark_done(b.id, checksum="verified")
+    q.close()
+
+    q2 = TransferQueue(journal)
+    assert q2.get(a.id).state is ItemState.QUEUED  # interrupted → queued again
+    assert q2.get(a.id).bytes_done == 0
+    assert q2.get(a.id).attempts == 1
+    assert q2.get(b.id).state is ItemState.DONE
+    assert q2.get(b.id).checksum == "verified"
+    assert q2.get(c.id).state is ItemState.QUEUED
+    assert q2.job(a.job_id).label == "j"
+    q2.close()
+
+
+def test_history_is_bounded() -> None:
+    q = TransferQueue(history_limit=2)
+    removed: list[int] = []
+    q.subscribe(lambda e, ids: removed.extend(ids) if e == "removed" else None)
+    _, items = q.add_job("j", Direction.UPLOAD, _specs(4))
+    for item in items:
+        q.mark_running(item.id)
+        q.mark_done(item.id)
+    assert len(q.items([ItemState.DONE])) == 2
+    assert removed == [items[0].id, items[1].id]
+
+
+def test_remove_keeps_running_and_drops_empty_jobs() -> None:
+    q = TransferQueue()
+    job, (a, b) = q.add_job("j", Direction.UPLOAD, _specs(2))
+    q.mark_running(a.id)
+    assert q.remove([a.id, b.id]) == [b.id]
+    assert a.id in q
+    q.cancel(a.id)
+    q.remove([a.id])
+    assert len(q) == 0
+    with pytest.raises(KeyError):
+        q.job(job.id)
+
+
+def test_clear_finished() -> None:
+    q = TransferQueue()
+    _, (a, b) = q.add_job("j", Direction.UPLOAD, _specs(2))
+    q.mark_running(a.id)
+    q.mark_done(a.id)
+    assert q.clear_finished() == [a.id]
+    assert q.ids() == [b.id]
+
+
+def test_progress_from_threads() -> None:
+    q = TransferQueue()
+    _, (a,) = q.add_job("j", Direction.UPLOAD, _specs(1, size=40_000))
+    q.mark_running(a.id)
+
+    def work() -> None:
+        for _ in range(1000):
+            q.add_progress(a.id, 10)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert q.get(a.id).bytes_done == 40_000
+    assert q.get(a.id).fraction == 1.0
