@@ -53,6 +53,29 @@ class ServiceError(SDSError):
         return self.status is not None and self.status >= 500
 
 
+class RateLimitedError(ServiceError):
+    """The gateway asked us to slow down (HTTP 429); ``retry_after`` is in seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = 429,
+        detail: object = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, detail=detail)
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class ConfigError(SDSError, ValueError):
+    """The configuration (host, timeout, ...) is unusable."""
+
+
 class FileError(SDSError):
     """A file operation was refused, or a local file problem (missing, unreadable, disk full)."""
 
@@ -90,11 +113,13 @@ __all__ = [
     "CancelledError",
     "CaptureError",
     "ChecksumMismatchError",
+    "ConfigError",
     "DatasetError",
     "DownloadError",
     "FileError",
     "NetworkError",
     "PathError",
+    "RateLimitedError",
     "SDSError",
     "ServiceError",
     "TLSError",

@@ -1,0 +1,668 @@
+"""The HTTP layer: one method per gateway endpoint, typed errors, no policy.
+
+Thread-safe: each thread gets its own ``requests.Session`` (sessions are not safe to
+share). The API key goes only into the ``Authorization`` header, never into logs or
+``repr``. Pagination ``next`` links are never followed blindly: only their query is
+read, and the request goes to our own base URL, so a reply can never redirect the key
+to another host or downgrade it to http.
+
+Retries: idempotent requests (GET/PUT/DELETE and the read-only content check) are
+retried here under the ``RetryPolicy``. The content upload and capture creation are
+not: a repeated POST could duplicate work; ``transfer.upload_one`` restarts the whole
+file step instead (its first step, the content check, then sees what landed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import json
+import logging
+import threading
+import uuid as uuid_mod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from requests_toolbelt import MultipartEncoder
+
+from sds_desktop.core.checksum import CHUNK_SIZE, ProgressCallback
+from sds_desktop.core.errors import (
+    AuthError,
+    CancelledError,
+    CaptureError,
+    DatasetError,
+    FileError,
+    NetworkError,
+    RateLimitedError,
+    SDSError,
+    ServiceError,
+    TLSError,
+    UploadError,
+)
+from sds_desktop.core.models import (
+    Capture,
+    ContentCheck,
+    Dataset,
+    Page,
+    SDSFile,
+    malformed,
+)
+from sds_desktop.core.paths import normalize_sds_path, validate_file_name
+from sds_desktop.core.retry import NO_RETRY, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES = 100_000
+"""Guard against a server whose ``next`` never ends."""
+
+ParamValue = str | int | Sequence[str]
+Params = Mapping[str, ParamValue]
+
+
+def to_uuid_hex(value: object, context: type[SDSError] = FileError) -> str:
+    """Validate a UUID before it goes into a URL (the gateway answers 500 to bad ones)."""
+    if isinstance(value, uuid_mod.UUID):
+        return value.hex
+    if isinstance(value, str):
+        try:
+            return uuid_mod.UUID(value.strip()).hex
+        except ValueError:
+            pass
+    raise context(f"invalid UUID {value!r}: expected 32 hex digits (dashes allowed)")
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _describe(payload: object) -> str:
+    """Human text of an error body: ``detail``, or ``field: message`` pairs."""
+    if isinstance(payload, Mapping):
+        if "detail" in payload:
+            return _describe(payload["detail"])
+        if "error" in payload and len(payload) == 1:
+            return _describe(payload["error"])
+        parts = [f"{key}: {_describe(value)}" for key, value in payload.items()]
+        return "; ".join(parts)
+    if isinstance(payload, list):
+        return " ".join(_describe(item) for item in payload)
+    return str(payload)
+
+
+def error_from_response(resp: requests.Response, context: type[SDSError]) -> SDSError:
+    """Map an unsuccessful reply onto the SDK's error classes, with the server's text."""
+    status = resp.status_code
+    payload: object = None
+    text = ""
+    ctype = resp.headers.get("Content-Type", "")
+    if "json" in ctype or resp.content[:1] in {b"{", b"["}:
+        try:
+            payload = resp.json()
+        except ValueError:
+            payload = None
+    if payload is not None:
+        text = _describe(payload)
+    if not text:
+        text = resp.reason or "HTTP error"
+    message = f"{text} (HTTP {status})"
+    detail = payload if payload is not None else resp.reason
+    if status in {401, 403}:
+        return AuthError(message, status=status, detail=detail)
+    if status == 429:
+        return RateLimitedError(
+            message,
+            status=status,
+            detail=detail,
+            retry_after=_parse_retry_after(resp.headers.get("Retry-After")),
+        )
+    if 500 <= status < 600:
+        return ServiceError(message, status=status, detail=detail)
+    if 400 <= status < 500:
+        return context(message, status=status, detail=detail)
+    return SDSError(f"unexpected reply: {message}", status=status, detail=detail)
+
+
+def _map_transport_error(exc: requests.RequestException, what: str) -> SDSError:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TLSError(f"TLS certificate check failed for {what}: {exc}")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return NetworkError(f"timed out: {what}")
+    if isinstance(
+        exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)
+    ):
+        return NetworkError(f"connection failed: {what}: {exc}")
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return NetworkError(f"corrupt transfer encoding: {what}")
+    return NetworkError(f"request failed: {what}: {exc}")
+
+
+def _json(resp: requests.Response, what: str) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        raise malformed(f"{what}: body is not JSON (HTTP {resp.status_code})") from None
+
+
+class _UploadBody:
+    """File reader for the multipart encoder: bounded reads, progress, cancel.
+
+    ``len`` is the number of bytes still to send (what the encoder asks for). A file
+    that shrinks under us fails instead of spinning; one that grows is cut at the size
+    we planned, and the server's checksum then disagrees with ours.
+    """
+
+    def __init__(
+        self,
+        fh: IO[bytes],
+        size: int,
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self._fh = fh
+        self._left = size
+        self._progress = progress
+        self._cancel = cancel
+        self.bytes_read = 0
+
+    @property
+    def len(self) -> int:
+        return self._left
+
+    def read(self, size: int = -1) -> bytes:
+        if self._cancel is not None and self._cancel.is_set():
+            raise CancelledError("upload cancelled")
+        if self._left <= 0:
+            return b""
+        want = self._left if size is None or size < 0 else min(size, self._left)
+        want = min(want, CHUNK_SIZE)
+        data = self._fh.read(want)
+        if not data:
+            raise UploadError("the file shrank while it was being uploaded")
+        self._left -= len(data)
+        self.bytes_read += len(data)
+        if self._progress is not None:
+            self._progress(len(data))
+        return data
+
+
+@dataclass
+class DownloadStream:
+    """An open download: status, headers, and the body as an iterator of chunks."""
+
+    status: int
+    headers: Mapping[str, str]
+    chunks: Iterator[bytes]
+
+    @property
+    def content_length(self) -> int | None:
+        value = self.headers.get("Content-Length")
+        try:
+            return int(value) if value is not None else None
+        except ValueError:
+            return None
+
+
+class Gateway:
+    """Typed access to the SDS Gateway API under ``base_url`` (``…/api/v1``)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 300,
+        retry: RetryPolicy | None = None,
+        verify: bool = True,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.__token = token
+        self.timeout = timeout
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.verify = verify
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        self._origin = urlsplit(self.base_url)
+
+    def __repr__(self) -> str:
+        return f"Gateway(base_url={self.base_url!r}, token=<redacted>)"
+
+    __str__ = __repr__
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.__token)
+
+    # -- plumbing -----------------------------------------------------------------
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["Authorization"] = f"Api-Key: {self.__token}"
+            session.verify = self.verify
+            # Never let a redirect carry the key elsewhere: requests strips Authorization
+            # on cross-host redirects, and we refuse redirects on writes below.
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        """Close every session this gateway opened (all threads)."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
+
+    def url(self, *parts: str) -> str:
+        """``base/part1/part2/`` with the trailing slash the gateway requires."""
+        return self.base_url + "/" + "/".join(p.strip("/") for p in parts) + "/"
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        context: type[SDSError],
+        params: Params | None = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+        ok: Sequence[int] = (200, 201, 202, 204),
+    ) -> requests.Response:
+        what = f"{method} {url}"
+        log.debug("%s params=%s", what, params)
+        try:
+            resp = self._session().request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=dict(headers) if headers else None,
+                timeout=self.timeout,
+                stream=stream,
+                allow_redirects=method == "GET",
+            )
+        except requests.RequestException as exc:
+            raise _map_transport_error(exc, what) from exc
+        if resp.status_code not in ok:
+            try:
+                err = error_from_response(resp, context)
+            finally:
+                resp.close()
+            log.debug("%s → %s", what, err)
+            raise err
+        return resp
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        context: type[SDSError],
+        retry: bool = True,
+        **kwargs: Any,
+    ) -> requests.Response:
+        policy = self.retry if retry else NO_RETRY
+        return policy.call(
+            lambda: self._send(method, url, context=context, **kwargs), what=f"{method} {url}"
+        )
+
+    def _json_request(
+        self, method: str, url: str, *, context: type[SDSError], what: str, **kwargs: Any
+    ) -> Any:
+        resp = self._request(method, url, context=context, **kwargs)
+        return _json(resp, what)
+
+    def _iter_pages(
+        self,
+        url: str,
+        params: dict[str, ParamValue],
+        *,
+        context: type[SDSError],
+        what: str,
+        first_page_param: bool = True,
+        reapply: Mapping[str, ParamValue] | None = None,
+    ) -> Iterator[Page]:
+        """Yield pages; follow ``next`` by its query only, against our own URL."""
+        current: dict[str, ParamValue] = dict(params)
+        if first_page_param:
+            current.setdefault("page", 1)
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        for _ in range(MAX_PAGES):
+            key = tuple(sorted((k, str(v)) for k, v in current.items()))
+            if key in seen:
+                log.warning("%s: pagination loops, stopping", what)
+                return
+            seen.add(key)
+            try:
+                data = self._json_request("GET", url, context=context, what=what, params=current)
+            except SDSError as exc:
+                if exc.status == 404 and "invalid page" in str(exc).lower() and len(seen) > 1:
+                    return
+                raise
+            page = Page.from_json(data, what)
+            yield page
+            if not page.next or not page.results:
+                return
+            query = parse_qs(urlsplit(page.next).query, keep_blank_values=True)
+            nxt: dict[str, ParamValue] = {k: (v[0] if len(v) == 1 else v) for k, v in query.items()}
+            if reapply:
+                for k, v in reapply.items():
+                    nxt[k] = v
+            current = nxt
+
+    # -- auth ---------------------------------------------------------------------
+
+    def authenticate(self) -> str:
+        """Check the key; return the account e-mail the server names."""
+        data = self._json_request("GET", self.url("auth"), context=AuthError, what="auth reply")
+        message = data.get("message") if isinstance(data, Mapping) else None
+        if not isinstance(message, str):
+            raise malformed("auth reply has no message")
+        marker = "valid for "
+        idx = message.find(marker)
+        return message[idx + len(marker) :].strip() if idx >= 0 else ""
+
+    # -- files --------------------------------------------------------------------
+
+    def check_contents_exist(
+        self,
+        directory: str,
+        name: str,
+        media_type: str,
+        sum_blake3: str,
+        permissions: str,
+    ) -> ContentCheck:
+        form = {
+            "directory": normalize_sds_path(directory),
+            "name": validate_file_name(name),
+            "media_type": media_type,
+            "sum_blake3": sum_blake3,
+            "permissions": permissions,
+        }
+        data = self._json_request(
+            "POST",
+            self.url("assets", "utils", "check_contents_exist"),
+            context=FileError,
+            what="content check",
+            data=form,
+        )
+        return ContentCheck.from_json(data)
+
+    def upload_file_stream(
+        self,
+        path: Path,
+        directory: str,
+        name: str,
+        media_type: str,
+        permissions: str,
+        *,
+        size: int | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SDSFile:
+        """POST the file as a streamed multipart body (constant memory). Not retried here."""
+        directory = normalize_sds_path(directory)
+        validate_file_name(name)
+        try:
+            fh = path.open("rb")
+        except OSError as exc:
+            raise FileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        with fh:
+            try:
+                total = size if size is not None else path.stat().st_size
+            except OSError as exc:
+                raise FileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+            body = _UploadBody(fh, total, progress, cancel)
+            encoder = MultipartEncoder(
+                fields=[
+                    ("directory", directory),
+                    ("name", name),
+                    ("media_type", media_type),
+                    ("permissions", permissions),
+                    ("file", (name, body, "application/octet-stream")),
+                ]
+            )
+            resp = self._send(
+                "POST",
+                self.url("assets", "files"),
+                context=UploadError,
+                data=encoder,
+                headers={"Content-Type": encoder.content_type},
+            )
+        return SDSFile.from_json(_json(resp, "upload reply"))
+
+    def upload_sibling(
+        self,
+        sibling_uuid: str,
+        directory: str,
+        name: str,
+        media_type: str,
+        permissions: str,
+    ) -> SDSFile:
+        """Metadata-only upload reusing content the user already has on the SDS."""
+        form = {
+            "directory": normalize_sds_path(directory),
+            "name": validate_file_name(name),
+            "media_type": media_type,
+            "permissions": permissions,
+            "sibling_uuid": to_uuid_hex(sibling_uuid, UploadError),
+        }
+        resp = self._send("POST", self.url("assets", "files"), context=UploadError, data=form)
+        return SDSFile.from_json(_json(resp, "upload reply"))
+
+    def iter_file_pages(self, path: str, *, page_size: int = 100) -> Iterator[list[SDSFile]]:
+        """Yield the files under ``path`` page by page (recursive, newest versions).
+
+        The gateway matches by string prefix (``/a`` also matches ``/ab``); such entries
+        are dropped here.
+        """
+        norm = normalize_sds_path(path)
+        params: dict[str, ParamValue] = {"path": norm, "page_size": page_size}
+        for page in self._iter_pages(
+            self.url("assets", "files"), params, context=FileError, what="file listing"
+        ):
+            files = [SDSFile.from_json(item) for item in page.results]
+            yield [f for f in files if _under(f, norm)]
+
+    def list_files(self, path: str = "/") -> list[SDSFile]:
+        return [f for page in self.iter_file_pages(path) for f in page]
+
+    def get_file(self, uuid: str) -> SDSFile:
+        data = self._json_request(
+            "GET",
+            self.url("assets", "files", to_uuid_hex(uuid)),
+            context=FileError,
+            what="file metadata",
+        )
+        return SDSFile.from_json(data)
+
+    def delete_file(self, uuid: str) -> None:
+        self._request(
+            "DELETE", self.url("assets", "files", to_uuid_hex(uuid)), context=FileError
+        ).close()
+
+    def detach_file_from_datasets(self, uuid: str) -> None:
+        self._request(
+            "PUT",
+            self.url("assets", "files", to_uuid_hex(uuid), "detach-from-datasets"),
+            context=FileError,
+        ).close()
+
+    @contextlib.contextmanager
+    def download_stream(self, uuid: str) -> Iterator[DownloadStream]:
+        """Open ``…/download/``; yields a ``DownloadStream`` whose chunks are read lazily.
+
+        Opening is retried under the policy; a failure mid-body raises ``NetworkError``
+        (the caller restarts the file).
+        """
+        url = self.url("assets", "files", to_uuid_hex(uuid), "download")
+        resp = self._request("GET", url, context=FileError, stream=True, ok=(200, 206))
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                for chunk in resp.iter_content(chunk_size=CHUNK_SIZE):
+                    if chunk:
+                        yield chunk
+            except requests.RequestException as exc:
+                raise _map_transport_error(exc, f"GET {url}") from exc
+
+        try:
+            yield DownloadStream(resp.status_code, resp.headers, chunks())
+        finally:
+            resp.close()
+
+    # -- captures -----------------------------------------------------------------
+
+    def create_capture(self, form: Mapping[str, str]) -> Capture:
+        resp = self._send(
+            "POST", self.url("assets", "captures"), context=CaptureError, data=dict(form)
+        )
+        return Capture.from_json(_json(resp, "capture"))
+
+    def iter_capture_pages(
+        self, filters: Mapping[str, ParamValue], *, page_size: int = 100
+    ) -> Iterator[list[Capture]]:
+        """Capture list: no ``page`` on the first request (the gateway rejects it), then
+        the ``next`` pages with the filters re-applied (its links drop them)."""
+        params: dict[str, ParamValue] = {**filters, "page_size": page_size}
+        for page in self._iter_pages(
+            self.url("assets", "captures"),
+            params,
+            context=CaptureError,
+            what="capture listing",
+            first_page_param=False,
+            reapply=filters,
+        ):
+            yield [Capture.from_json(item) for item in page.results]
+
+    def get_capture(self, uuid: str) -> Capture:
+        data = self._json_request(
+            "GET",
+            self.url("assets", "captures", to_uuid_hex(uuid, CaptureError)),
+            context=CaptureError,
+            what="capture",
+        )
+        return Capture.from_json(data)
+
+    def update_capture(self, uuid: str) -> Capture | None:
+        resp = self._request(
+            "PUT",
+            self.url("assets", "captures", to_uuid_hex(uuid, CaptureError)),
+            context=CaptureError,
+        )
+        try:
+            data = resp.json()
+        except ValueError:
+            return None
+        return Capture.from_json(data) if isinstance(data, Mapping) and "uuid" in data else None
+
+    def delete_capture(self, uuid: str) -> None:
+        self._request(
+            "DELETE",
+            self.url("assets", "captures", to_uuid_hex(uuid, CaptureError)),
+            context=CaptureError,
+        ).close()
+
+    def capture_action(self, uuid: str, action: str) -> None:
+        """``detach-from-datasets`` or ``revoke-share-permissions``."""
+        self._request(
+            "PUT",
+            self.url("assets", "captures", to_uuid_hex(uuid, CaptureError), action),
+            context=CaptureError,
+        ).close()
+
+    # -- datasets -----------------------------------------------------------------
+
+    def get_dataset(self, uuid: str) -> Dataset:
+        data = self._json_request(
+            "GET",
+            self.url("assets", "datasets", to_uuid_hex(uuid, DatasetError)),
+            context=DatasetError,
+            what="dataset",
+        )
+        return Dataset.from_json(data)
+
+    def iter_dataset_file_pages(
+        self,
+        uuid: str,
+        *,
+        captures: Sequence[str] | None = None,
+        top_level_dirs: Sequence[str] | None = None,
+        artifacts_only: bool = False,
+        page_size: int = 100,
+    ) -> Iterator[list[SDSFile]]:
+        """The dataset manifest; "No files found in dataset." (404) means empty."""
+        url = self.url("assets", "datasets", to_uuid_hex(uuid, DatasetError), "files")
+        params: dict[str, ParamValue] = {"page_size": page_size}
+        if captures:
+            params["capture"] = [str(uuid_mod.UUID(to_uuid_hex(c, DatasetError))) for c in captures]
+        if top_level_dirs:
+            params["top_level_dir"] = [normalize_sds_path(d) for d in top_level_dirs]
+        if artifacts_only:
+            params["artifacts_only"] = "true"
+        try:
+            for page in self._iter_pages(url, params, context=DatasetError, what="dataset files"):
+                yield [SDSFile.from_json(item) for item in page.results]
+        except DatasetError as exc:
+            if exc.status == 404 and "no files found" in str(exc).lower():
+                return
+            raise
+
+    def delete_dataset(self, uuid: str) -> None:
+        self._request(
+            "DELETE",
+            self.url("assets", "datasets", to_uuid_hex(uuid, DatasetError)),
+            context=DatasetError,
+        ).close()
+
+    def revoke_dataset(self, uuid: str) -> None:
+        self._request(
+            "PUT",
+            self.url(
+                "assets", "datasets", to_uuid_hex(uuid, DatasetError), "revoke-share-permissions"
+            ),
+            context=DatasetError,
+        ).close()
+
+
+def _under(file: SDSFile, norm: str) -> bool:
+    """Whether ``file`` lies at or under ``norm`` (directory boundary), or *is* it."""
+    if norm == "/":
+        return True
+    directory = file.directory.rstrip("/") or "/"
+    return directory == norm or directory.startswith(norm + "/") or file.sds_path == norm
+
+
+def metadata_filters_json(filters: Sequence[Mapping[str, object]]) -> str:
+    """Encode capture search filters as the gateway expects (a JSON list)."""
+    return json.dumps(list(filters), separators=(",", ":"))
+
+
+__all__ = [
+    "DownloadStream",
+    "Gateway",
+    "error_from_response",
+    "metadata_filters_json",
+    "to_uuid_hex",
+]

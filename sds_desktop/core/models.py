@@ -1,0 +1,305 @@
+"""Typed, validated views of the gateway's JSON replies.
+
+Every ``from_json`` checks the shape and raises ``ServiceError("malformed server reply:
+...")`` when the reply is not what the contract promises, so callers never meet a
+``KeyError`` deep inside the GUI.
+
+Hostile listing entries (a name with a slash or NUL, a directory with ``..``) do not
+break a listing: they are kept, with ``safe=False`` and the reason in ``unsafe_reason``,
+so the user can see them; ``plan_download`` / ``download_one`` refuse them with
+``PathError``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid as uuid_mod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sds_desktop.core.checksum import is_blake3_hex
+from sds_desktop.core.errors import PathError, ServiceError
+from sds_desktop.core.paths import split_owner_prefix, validate_file_name
+
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+
+
+def malformed(what: str) -> ServiceError:
+    """The error for a reply that does not follow the contract."""
+    return ServiceError(f"malformed server reply: {what}")
+
+
+def parse_uuid_hex(value: object, *, what: str = "uuid") -> str:
+    """Return the 32-hex form of a UUID from the server, or raise ``malformed``."""
+    if isinstance(value, uuid_mod.UUID):
+        return value.hex
+    if not isinstance(value, str):
+        raise malformed(f"{what} is not a string: {value!r}")
+    try:
+        return uuid_mod.UUID(value).hex
+    except ValueError:
+        raise malformed(f"{what} is not a UUID: {value!r}") from None
+
+
+def _req(data: Mapping[str, Any], key: str, typ: type | tuple[type, ...], what: str) -> Any:
+    if key not in data:
+        raise malformed(f"{what} has no {key!r}")
+    return _opt(data, key, typ, what, required=True)
+
+
+def _opt(
+    data: Mapping[str, Any],
+    key: str,
+    typ: type | tuple[type, ...],
+    what: str,
+    *,
+    required: bool = False,
+    default: Any = None,
+) -> Any:
+    value = data.get(key, default)
+    if value is None and not required:
+        return default
+    types = typ if isinstance(typ, tuple) else (typ,)
+    if int in types and isinstance(value, bool):
+        raise malformed(f"{what}.{key} has the wrong type: {value!r}")
+    if not isinstance(value, types):
+        raise malformed(f"{what}.{key} has the wrong type: {type(value).__name__}")
+    return value
+
+
+def _require_dict(data: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise malformed(f"{what} is not a JSON object")
+    return data
+
+
+def _owner_email(data: Mapping[str, Any]) -> str | None:
+    owner = data.get("owner")
+    if isinstance(owner, Mapping) and isinstance(owner.get("email"), str):
+        return str(owner["email"])
+    return None
+
+
+@dataclass(frozen=True)
+class SDSFile:
+    """A file on the SDS. ``directory`` is user-relative (``/a/b``), as the user sees it."""
+
+    uuid: str
+    name: str
+    directory: str
+    owner_email: str | None
+    size: int
+    sum_blake3: str
+    media_type: str = ""
+    permissions: str = ""
+    created_at: str | None = None
+    updated_at: str | None = None
+    expiration_date: str | None = None
+    is_public: bool = False
+    captures: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
+    datasets: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    safe: bool = True
+    unsafe_reason: str | None = None
+
+    @property
+    def sds_path(self) -> str:
+        """The file's full user-relative SDS path, ``/a/b/name``."""
+        return f"{self.directory.rstrip('/')}/{self.name}"
+
+    @classmethod
+    def from_json(cls, data: object) -> SDSFile:
+        """Build from a file object (list, retrieve, upload reply, dataset manifest)."""
+        obj = _require_dict(data, "file")
+        what = "file"
+        file_uuid = parse_uuid_hex(_req(obj, "uuid", str, what), what="file uuid")
+        name = _req(obj, "name", str, what)
+        raw_dir = _opt(obj, "directory", str, what, default="/")
+        size = _req(obj, "size", int, what)
+        if size < 0:
+            raise malformed(f"file.size is negative: {size}")
+        digest = _req(obj, "sum_blake3", str, what).lower()
+        if not is_blake3_hex(digest):
+            raise malformed(f"file.sum_blake3 is not a BLAKE3 hex digest: {digest!r}")
+        safe = True
+        reason: str | None = None
+        owner = _owner_email(obj)
+        try:
+            prefix_owner, directory = split_owner_prefix(raw_dir)
+            owner = prefix_owner or owner
+        except PathError as exc:
+            directory = raw_dir
+            safe, reason = False, str(exc)
+        else:
+            if any(_DRIVE_RE.match(part) for part in directory.split("/")):
+                safe, reason = False, f"drive letter in directory {raw_dir!r}"
+        try:
+            validate_file_name(name)
+        except PathError as exc:
+            if safe:
+                safe, reason = False, str(exc)
+        captures = _opt(obj, "captures", list, what, default=[])
+        datasets = _opt(obj, "datasets", list, what, default=[])
+        return cls(
+            uuid=file_uuid,
+            name=name,
+            directory=directory,
+            owner_email=owner,
+            size=size,
+            sum_blake3=digest,
+            media_type=_opt(obj, "media_type", str, what, default=""),
+            permissions=_opt(obj, "permissions", str, what, default=""),
+            created_at=_opt(obj, "created_at", str, what),
+            updated_at=_opt(obj, "updated_at", str, what),
+            expiration_date=_opt(obj, "expiration_date", str, what),
+            is_public=bool(_opt(obj, "is_public", bool, what, default=False)),
+            captures=list(captures),
+            datasets=list(datasets),
+            raw=dict(obj),
+            safe=safe,
+            unsafe_reason=reason,
+        )
+
+
+@dataclass(frozen=True)
+class ContentCheck:
+    """Reply of ``check_contents_exist``: what the server already has for a checksum."""
+
+    file_exists_in_tree: bool
+    file_contents_exist_for_user: bool
+    user_mutable_attributes_differ: bool
+    asset_id: str | None
+
+    @classmethod
+    def from_json(cls, data: object) -> ContentCheck:
+        obj = _require_dict(data, "content check")
+        what = "content check"
+        asset = obj.get("asset_id")
+        return cls(
+            file_exists_in_tree=_req(obj, "file_exists_in_tree", bool, what),
+            file_contents_exist_for_user=_req(obj, "file_contents_exist_for_user", bool, what),
+            user_mutable_attributes_differ=bool(
+                _opt(obj, "user_mutable_attributes_differ", bool, what, default=True)
+            ),
+            asset_id=None if asset is None else parse_uuid_hex(asset, what="asset_id"),
+        )
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A capture (drf / rh / sigmf). Composite (multi-channel) rows have no channel."""
+
+    uuid: str
+    capture_type: str
+    top_level_dir: str
+    name: str | None = None
+    index_name: str | None = None
+    origin: str | None = None
+    channel: str | None = None
+    scan_group: str | None = None
+    is_multi_channel: bool = False
+    owner_email: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    capture_props: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    channels: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
+    files: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def from_json(cls, data: object) -> Capture:
+        obj = _require_dict(data, "capture")
+        what = "capture"
+        return cls(
+            uuid=parse_uuid_hex(_req(obj, "uuid", str, what), what="capture uuid"),
+            capture_type=_req(obj, "capture_type", str, what),
+            top_level_dir=_opt(obj, "top_level_dir", str, what, default=""),
+            name=_opt(obj, "name", str, what),
+            index_name=_opt(obj, "index_name", str, what),
+            origin=_opt(obj, "origin", str, what),
+            channel=_opt(obj, "channel", str, what),
+            scan_group=_opt(obj, "scan_group", str, what),
+            is_multi_channel=bool(_opt(obj, "is_multi_channel", bool, what, default=False)),
+            owner_email=_owner_email(obj),
+            created_at=_opt(obj, "created_at", str, what),
+            updated_at=_opt(obj, "updated_at", str, what),
+            capture_props=dict(_opt(obj, "capture_props", dict, what, default={})),
+            channels=list(_opt(obj, "channels", list, what, default=[])),
+            files=list(_opt(obj, "files", list, what, default=[])),
+            raw=dict(obj),
+        )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Dataset metadata. ``authors`` and ``institutions`` are kept as the server sends them
+    (objects and a string on production, unlike the SDK's model)."""
+
+    uuid: str
+    name: str | None = None
+    abstract: str | None = None
+    description: str | None = None
+    doi: str | None = None
+    status: str | None = None
+    version: object = None
+    is_public: bool = False
+    owner_email: str | None = None
+    authors: object = field(default=None, compare=False, hash=False)
+    institutions: object = field(default=None, compare=False, hash=False)
+    keywords: object = field(default=None, compare=False, hash=False)
+    captures: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
+    files: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def from_json(cls, data: object) -> Dataset:
+        obj = _require_dict(data, "dataset")
+        what = "dataset"
+        return cls(
+            uuid=parse_uuid_hex(_req(obj, "uuid", str, what), what="dataset uuid"),
+            name=_opt(obj, "name", str, what),
+            abstract=_opt(obj, "abstract", str, what),
+            description=_opt(obj, "description", str, what),
+            doi=_opt(obj, "doi", str, what),
+            status=_opt(obj, "status", str, what),
+            version=obj.get("version"),
+            is_public=bool(_opt(obj, "is_public", bool, what, default=False)),
+            owner_email=_owner_email(obj) or _opt(obj, "owner_email", str, what),
+            authors=obj.get("authors"),
+            institutions=obj.get("institutions"),
+            keywords=obj.get("keywords"),
+            captures=list(_opt(obj, "captures", list, what, default=[])),
+            files=list(_opt(obj, "files", list, what, default=[])),
+            raw=dict(obj),
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a paginated listing: ``results`` are raw JSON objects."""
+
+    count: int | None
+    next: str | None
+    results: list[Any]
+
+    @classmethod
+    def from_json(cls, data: object, what: str = "page") -> Page:
+        obj = _require_dict(data, what)
+        results = _req(obj, "results", list, what)
+        return cls(
+            count=_opt(obj, "count", int, what),
+            next=_opt(obj, "next", str, what),
+            results=list(results),
+        )
+
+
+__all__ = [
+    "Capture",
+    "ContentCheck",
+    "Dataset",
+    "Page",
+    "SDSFile",
+    "malformed",
+    "parse_uuid_hex",
+]

@@ -1,0 +1,503 @@
+"""Per-file transfer steps shared by the GUI queue, ``Client`` and a future CLI.
+
+Progress: callbacks receive the number of *new* bytes since the previous call. For an
+upload they count file bytes handed to the network (hashing is not reported); for a
+download, bytes written to disk. When a retry restarts a file, nothing is reported
+again until the new attempt passes the previous high-water mark, so progress never
+goes backwards and never exceeds the file size.
+
+Cancel: a ``threading.Event`` checked between chunks; a set event raises
+``CancelledError`` and leaves nothing behind (no partial file under the final name).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import mimetypes
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+from blake3 import blake3
+
+from sds_desktop.core.checksum import ProgressCallback, blake3_file
+from sds_desktop.core.discovery import discover
+from sds_desktop.core.errors import (
+    CancelledError,
+    ChecksumMismatchError,
+    DownloadError,
+    FileError,
+    PathError,
+    SDSError,
+    UploadError,
+)
+from sds_desktop.core.gateway import Gateway
+from sds_desktop.core.models import SDSFile
+from sds_desktop.core.paths import join_sds, normalize_sds_path, safe_local_path
+
+log = logging.getLogger(__name__)
+
+TEMP_PREFIX = ".sds-"
+TEMP_SUFFIX = ".partial"
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_CONTENT_RANGE_RE = re.compile(r"^bytes\s+(\d+)-(\d+)/(\d+|\*)$")
+
+
+# -- uploads ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadItem:
+    local_path: Path
+    sds_directory: str
+    name: str
+    size: int
+
+    @property
+    def sds_path(self) -> str:
+        return f"{self.sds_directory.rstrip('/')}/{self.name}"
+
+
+@dataclass(frozen=True)
+class UploadPlan:
+    items: list[UploadItem]
+    skipped: list[tuple[Path, str]]
+    total_bytes: int
+
+
+class UploadOutcome(StrEnum):
+    UPLOADED = "uploaded"
+    SKIPPED = "skipped: already on SDS"
+    LINKED = "linked (content already on SDS)"
+    PLANNED = "planned (dry run)"
+    FAILED = "failed"
+
+
+@dataclass
+class UploadResult:
+    """Outcome of one file. ``FAILED`` results (batch runs only) carry ``error``."""
+
+    item: UploadItem
+    outcome: UploadOutcome
+    local_blake3: str
+    file: SDSFile | None
+    verified: bool
+    error: SDSError | None = field(default=None)
+
+
+def plan_upload(local_path: Path, sds_path: str) -> UploadPlan:
+    """A folder keeps its sub-paths under ``sds_path``; a single file goes to
+    ``sds_path/name``."""
+    base = normalize_sds_path(sds_path)
+    found = discover(Path(local_path))
+    items = [
+        UploadItem(
+            local_path=f.path,
+            sds_directory=join_sds(base, *f.rel_dir.parts),
+            name=f.path.name,
+            size=f.size,
+        )
+        for f in found.files
+    ]
+    return UploadPlan(items, list(found.skipped), sum(i.size for i in items))
+
+
+def file_permissions(path: Path) -> str:
+    """``rw-r--r--`` from the local mode bits, as the SDK sends them."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return "rw-r--r--"
+    flags = "rwxrwxrwx"
+    return "".join(flags[i] if mode & (1 << (8 - i)) else "-" for i in range(9))
+
+
+def media_type_of(name: str) -> str:
+    mime, _ = mimetypes.guess_type(name)
+    return mime or "application/octet-stream"
+
+
+class _HighWater:
+    """Forward only bytes beyond what earlier attempts already reported."""
+
+    def __init__(self, progress: ProgressCallback | None) -> None:
+        self._progress = progress
+        self.reported = 0
+        self.current = 0
+
+    def restart(self) -> None:
+        self.current = 0
+
+    def __call__(self, n: int) -> None:
+        self.current += n
+        if self._progress is not None and self.current > self.reported:
+            delta = self.current - self.reported
+            self.reported = self.current
+            self._progress(delta)
+
+
+def _is_duplicate_reject(exc: SDSError) -> bool:
+    return exc.status == 400 and "already exists in the tree" in str(exc).lower()
+
+
+def upload_one(
+    gateway: Gateway,
+    item: UploadItem,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    dry_run: bool = False,
+) -> UploadResult:
+    """BLAKE3 → content check → skip / sibling link / streamed POST → verify checksum.
+
+    A dry run sends nothing and does not hash (it returns ``PLANNED`` with an empty
+    ``local_blake3``). Retryable failures restart the file from the hash.
+    """
+    if dry_run:
+        return UploadResult(item, UploadOutcome.PLANNED, "", None, verified=False)
+    if item.size == 0:
+        raise UploadError(f"{item.local_path.name}: empty files are not uploaded")
+    meter = _HighWater(progress)
+    media_type = media_type_of(item.name)
+    permissions = file_permissions(item.local_path)
+
+    def attempt() -> UploadResult:
+        meter.restart()
+        digest = blake3_file(item.local_path, cancel=cancel)
+        check = gateway.check_contents_exist(
+            item.sds_directory, item.name, media_type, digest, permissions
+        )
+        if check.file_exists_in_tree:
+            meter(item.size)
+            return UploadResult(item, UploadOutcome.SKIPPED, digest, None, verified=True)
+        try:
+            if check.file_contents_exist_for_user and check.asset_id:
+                sds_file = gateway.upload_sibling(
+                    check.asset_id, item.sds_directory, item.name, media_type, permissions
+                )
+                meter(item.size)
+                outcome = UploadOutcome.LINKED
+            else:
+                sds_file = gateway.upload_file_stream(
+                    item.local_path,
+                    item.sds_directory,
+                    item.name,
+                    media_type,
+                    permissions,
+                    size=item.size,
+                    progress=meter,
+                    cancel=cancel,
+                )
+                outcome = UploadOutcome.UPLOADED
+        except UploadError as exc:
+            if _is_duplicate_reject(exc):
+                return UploadResult(item, UploadOutcome.SKIPPED, digest, None, verified=True)
+            raise
+        if sds_file.sum_blake3 != digest:
+            raise UploadError(
+                f"{item.sds_path}: the server's checksum {sds_file.sum_blake3} differs from "
+                f"ours {digest} (file changed during upload, or corrupted in transit)",
+                detail={"local": digest, "server": sds_file.sum_blake3},
+            )
+        if sds_file.size != item.size:
+            log.warning("%s: server size %d, local %d", item.sds_path, sds_file.size, item.size)
+        return UploadResult(item, outcome, digest, sds_file, verified=True)
+
+    return gateway.retry.call(attempt, cancel=cancel, what=f"upload {item.sds_path}")
+
+
+# -- downloads --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DownloadItem:
+    file: SDSFile
+    local_path: Path
+
+
+@dataclass(frozen=True)
+class DownloadPlan:
+    items: list[DownloadItem]
+    refused: list[tuple[SDSFile, str]]
+    total_bytes: int
+
+
+class DownloadOutcome(StrEnum):
+    DOWNLOADED = "verified"
+    SKIPPED_EXISTS = "skipped: exists"
+    SKIPPED_IDENTICAL = "skipped: identical"
+    PLANNED = "planned (dry run)"
+    FAILED = "failed"
+
+
+@dataclass
+class DownloadResult:
+    """Outcome of one file. ``FAILED`` results (batch runs only) carry ``error``."""
+
+    item: DownloadItem
+    outcome: DownloadOutcome
+    verified: bool
+    error: SDSError | None = field(default=None)
+
+
+def plan_download(
+    files: Iterable[SDSFile], to_local_path: Path, *, base_sds_path: str = "/"
+) -> DownloadPlan:
+    """Map each file to ``to_local_path / (directory relative to base) / name``.
+
+    Hostile or out-of-base entries, and second files mapping to an already used local
+    path, go to ``refused`` with the reason; nothing in ``items`` can land outside
+    ``to_local_path``.
+    """
+    base = normalize_sds_path(base_sds_path)
+    root = Path(to_local_path)
+    items: list[DownloadItem] = []
+    refused: list[tuple[SDSFile, str]] = []
+    used: set[str] = set()
+    seen_uuids: set[str] = set()
+    for f in files:
+        if f.uuid in seen_uuids:
+            continue
+        seen_uuids.add(f.uuid)
+        if not f.safe:
+            refused.append((f, f"unsafe remote path: {f.unsafe_reason}"))
+            continue
+        directory = f.directory.rstrip("/") or "/"
+        if base == "/":
+            rel = directory
+        elif directory == base:
+            rel = "/"
+        elif directory.startswith(base + "/"):
+            rel = directory[len(base) :]
+        else:
+            refused.append((f, f"{f.sds_path} is not under {base}"))
+            continue
+        try:
+            local = safe_local_path(root, rel, f.name)
+        except PathError as exc:
+            refused.append((f, str(exc)))
+            continue
+        key = os.path.normcase(str(local))
+        if key in used:
+            refused.append((f, f"another file already maps to {local}"))
+            continue
+        used.add(key)
+        items.append(DownloadItem(f, local))
+    return DownloadPlan(items, refused, sum(i.file.size for i in items))
+
+
+def _check_range(headers: Mapping[str, str], size: int) -> None:
+    """A 206 is accepted only when it is the whole file from byte 0."""
+    value = headers.get("Content-Range", "")
+    if not value:
+        return
+    match = _CONTENT_RANGE_RE.match(value.strip())
+    if not match or int(match.group(1)) != 0:
+        raise DownloadError(f"server sent a partial range {value!r}; expected the whole file")
+    end = int(match.group(2))
+    if end + 1 != size:
+        raise DownloadError(f"server sent range {value!r} for a {size}-byte file")
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _disk_error(exc: OSError, target: Path) -> FileError:
+    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return FileError(f"disk full while writing {target}: free some space and retry")
+    return FileError(f"cannot write {target}: {exc.strerror or exc}")
+
+
+def _receive(
+    gateway: Gateway,
+    f: SDSFile,
+    out: BinaryIO,
+    meter: _HighWater,
+    cancel: threading.Event | None,
+) -> None:
+    """Stream the body into ``out``, hashing as it goes; fsync; verify size and BLAKE3."""
+    hasher = blake3()
+    written = 0
+    with gateway.download_stream(f.uuid) as stream:
+        if stream.status == 206:
+            _check_range(stream.headers, f.size)
+        for chunk in stream.chunks:
+            if cancel is not None and cancel.is_set():
+                raise CancelledError(f"download of {f.name} cancelled")
+            out.write(chunk)
+            hasher.update(chunk)
+            written += len(chunk)
+            meter(len(chunk))
+    if cancel is not None and cancel.is_set():
+        raise CancelledError(f"download of {f.name} cancelled")
+    out.flush()
+    os.fsync(out.fileno())
+    digest = hasher.hexdigest()
+    if digest != f.sum_blake3:
+        raise ChecksumMismatchError(
+            f"{f.sds_path}: received {written} bytes with BLAKE3 {digest}, expected "
+            f"{f.size} bytes with {f.sum_blake3}; the download was discarded",
+            detail={"expected": f.sum_blake3, "actual": digest},
+        )
+
+
+def download_one(
+    gateway: Gateway,
+    item: DownloadItem,
+    *,
+    overwrite: bool = False,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    dry_run: bool = False,
+) -> DownloadResult:
+    """Stream into a hidden temp file beside the target, hash while writing, fsync,
+    verify BLAKE3, then atomically rename. Existing target: skipped unless ``overwrite``;
+    skipped even then when its BLAKE3 already matches. A dry run writes nothing."""
+    f = item.file
+    dest = item.local_path
+    if not f.safe:
+        raise PathError(f"refusing to download {f.sds_path!r}: {f.unsafe_reason}")
+    if dest.is_dir():
+        raise FileError(f"cannot download {f.name}: {dest} is a folder")
+    if dest.exists():
+        if not overwrite:
+            return DownloadResult(item, DownloadOutcome.SKIPPED_EXISTS, verified=False)
+        if dest.stat().st_size == f.size and blake3_file(dest, cancel=cancel) == f.sum_blake3:
+            return DownloadResult(item, DownloadOutcome.SKIPPED_IDENTICAL, verified=True)
+    if dry_run:
+        return DownloadResult(item, DownloadOutcome.PLANNED, verified=False)
+    parent = dest.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _disk_error(exc, parent) from exc
+    meter = _HighWater(progress)
+
+    def attempt() -> DownloadResult:
+        meter.restart()
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=parent)
+        except OSError as exc:
+            raise _disk_error(exc, parent) from exc
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                _receive(gateway, f, out, meter, cancel)
+            tmp.replace(dest)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            if isinstance(exc, OSError) and not isinstance(exc, SDSError):
+                raise _disk_error(exc, dest) from exc
+            raise
+        _fsync_dir(parent)
+        return DownloadResult(item, DownloadOutcome.DOWNLOADED, verified=True)
+
+    return gateway.retry.call(attempt, cancel=cancel, what=f"download {f.sds_path}")
+
+
+# -- batches ----------------------------------------------------------------------
+
+
+def upload_many(
+    gateway: Gateway,
+    items: list[UploadItem],
+    *,
+    workers: int = 4,
+    progress: ProgressCallback | None = None,
+    on_file_done: Callable[[UploadResult], None] | None = None,
+    cancel: threading.Event | None = None,
+    dry_run: bool = False,
+) -> list[UploadResult]:
+    """Run ``upload_one`` over ``items`` on a small thread pool; one file's failure
+    becomes a ``FAILED`` result and does not stop the others. Results keep plan order."""
+
+    def one(item: UploadItem) -> UploadResult:
+        try:
+            result = upload_one(gateway, item, progress=progress, cancel=cancel, dry_run=dry_run)
+        except SDSError as exc:
+            log.warning("upload of %s failed: %s", item.local_path, exc)
+            result = UploadResult(item, UploadOutcome.FAILED, "", None, verified=False, error=exc)
+        if on_file_done is not None:
+            on_file_done(result)
+        return result
+
+    return _run_pool(one, items, workers)
+
+
+def download_many(
+    gateway: Gateway,
+    items: list[DownloadItem],
+    *,
+    overwrite: bool = False,
+    workers: int = 4,
+    progress: ProgressCallback | None = None,
+    on_file_done: Callable[[DownloadResult], None] | None = None,
+    cancel: threading.Event | None = None,
+    dry_run: bool = False,
+) -> list[DownloadResult]:
+    """Run ``download_one`` over ``items`` concurrently; failures become ``FAILED``."""
+
+    def one(item: DownloadItem) -> DownloadResult:
+        try:
+            result = download_one(
+                gateway,
+                item,
+                overwrite=overwrite,
+                progress=progress,
+                cancel=cancel,
+                dry_run=dry_run,
+            )
+        except SDSError as exc:
+            log.warning("download of %s failed: %s", item.file.sds_path, exc)
+            result = DownloadResult(item, DownloadOutcome.FAILED, verified=False, error=exc)
+        if on_file_done is not None:
+            on_file_done(result)
+        return result
+
+    return _run_pool(one, items, workers)
+
+
+def _run_pool(fn: Callable[[_T], _R], items: list[_T], workers: int) -> list[_R]:
+    if workers <= 1 or len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sds-transfer") as pool:
+        return list(pool.map(fn, items))
+
+
+__all__ = [
+    "DownloadItem",
+    "DownloadOutcome",
+    "DownloadPlan",
+    "DownloadResult",
+    "UploadItem",
+    "UploadOutcome",
+    "UploadPlan",
+    "UploadResult",
+    "download_many",
+    "download_one",
+    "file_permissions",
+    "media_type_of",
+    "plan_download",
+    "plan_upload",
+    "upload_many",
+    "upload_one",
+]
