@@ -1,0 +1,128 @@
+"""SandboxServer: the sandbox gateway on a loopback port, in a background thread."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from sds_desktop.sandbox.app import SandboxApp
+from sds_desktop.sandbox.faults import FaultInjector
+from sds_desktop.sandbox.store import Store
+
+log = logging.getLogger(__name__)
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Request lines go to our logger at DEBUG instead of werkzeug's stderr handler."""
+
+    def log_request(self, code: Any = "-", _size: Any = "-") -> None:
+        log.debug("%s %s -> %s", self.command, self.path, code)
+
+
+class SandboxServer:
+    """A local SDS-compatible gateway over one data directory.
+
+    ``start()`` serves on ``host:port`` (loopback only; port 0 picks a free one) with
+    werkzeug's threaded server. Several servers on several data dirs can coexist.
+    """
+
+    def __init__(self, data_dir: Path, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        if host not in LOOPBACK_HOSTS:
+            raise ValueError(f"the sandbox binds to loopback only, not {host!r}")
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.host = host
+        self._port = port
+        self.store = Store(self.data_dir)
+        self.faults = FaultInjector(revoke=self.store.revoke_key)
+        self.admin_token = secrets.token_urlsafe(24)
+        self.app = SandboxApp(self.store, self.faults, self.admin_token)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> SandboxServer:
+        if self._server is not None:
+            return self
+        server = make_server(
+            self.host, self._port, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        self._server = server
+        self._port = server.server_port
+        self._thread = threading.Thread(
+            target=server.serve_forever, name=f"sds-sandbox:{self._port}", daemon=True
+        )
+        self._thread.start()
+        log.info("sandbox listening on %s (loopback only), data in %s", self.url, self.data_dir)
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        if thread is not None:
+            thread.join(timeout=10)
+        server.server_close()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._port}"
+
+    # -- administration (Python API) ------------------------------------------------------
+    def add_user(self, email: str) -> str:
+        """Create the user if needed and return a new API key ``prefix.secret``."""
+        return self.store.new_api_key(email)
+
+    def seed_demo(self, email: str = "demo@sandbox.sds") -> str:
+        """Create the demo user and RF tree (files + captures) once; return a new key."""
+        from sds_desktop.sandbox.demo import seed  # noqa: PLC0415 - heavy optional imports
+
+        seed(self.app, email)
+        return self.add_user(email)
+
+    def create_dataset(
+        self,
+        owner_email: str,
+        name: str,
+        *,
+        file_uuids: Iterable[Any] = (),
+        capture_uuids: Iterable[Any] = (),
+    ) -> str:
+        """Sandbox-only: production datasets are made in the web UI. Returns the uuid."""
+        owner = self.store.user_by_email(owner_email)
+        if owner is None:
+            raise ValueError(f"unknown user {owner_email!r}")
+        return self.app.create_dataset(owner, name, file_uuids, capture_uuids)
+
+    def share(self, item_type: str, item_uuid: str, email: str) -> None:
+        """Share a capture or dataset with another user (sandbox-only helper)."""
+        if item_type not in {"capture", "dataset"}:
+            raise ValueError("item_type must be 'capture' or 'dataset'")
+        self.store.share(item_type, str(item_uuid), email)

@@ -1,0 +1,493 @@
+"""Sandbox persistence: SQLite metadata (WAL) and a content-addressed blob store.
+
+Blobs live at ``<data_dir>/blobs/ab/cd/<blake3>``; the name never comes from a client, so
+no request can make the sandbox write outside its data directory. Metadata rows keep
+user-relative SDS directories (``/a/b``); the HTTP layer adds ``/files/<email>``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import string
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from blake3 import blake3
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+    prefix TEXT PRIMARY KEY,
+    hashed TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    revoked INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    uuid TEXT PRIMARY KEY,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    directory TEXT NOT NULL,
+    name TEXT NOT NULL,
+    media_type TEXT NOT NULL DEFAULT '',
+    permissions TEXT NOT NULL DEFAULT 'rw-r--r--',
+    size INTEGER NOT NULL,
+    sum_blake3 TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    expiration_date REAL,
+    is_deleted INTEGER NOT NULL DEFAULT 0,
+    deleted_at REAL
+);
+CREATE INDEX IF NOT EXISTS files_owner_dir ON files(owner_id, directory);
+CREATE INDEX IF NOT EXISTS files_owner_sum ON files(owner_id, sum_blake3);
+CREATE TABLE IF NOT EXISTS captures (
+    uuid TEXT PRIMARY KEY,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    capture_type TEXT NOT NULL,
+    index_name TEXT NOT NULL DEFAULT '',
+    top_level_dir TEXT NOT NULL,
+    channel TEXT NOT NULL DEFAULT '',
+    scan_group TEXT,
+    name TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL DEFAULT 'user',
+    capture_props TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    is_deleted INTEGER NOT NULL DEFAULT 0,
+    deleted_at REAL
+);
+CREATE TABLE IF NOT EXISTS capture_files (
+    capture_uuid TEXT NOT NULL,
+    file_uuid TEXT NOT NULL,
+    PRIMARY KEY (capture_uuid, file_uuid)
+);
+CREATE TABLE IF NOT EXISTS datasets (
+    uuid TEXT PRIMARY KEY,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    abstract TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '[]',
+    keywords TEXT NOT NULL DEFAULT '[]',
+    institutions TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'draft',
+    is_public INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    is_deleted INTEGER NOT NULL DEFAULT 0,
+    deleted_at REAL
+);
+CREATE TABLE IF NOT EXISTS dataset_files (
+    dataset_uuid TEXT NOT NULL,
+    file_uuid TEXT NOT NULL,
+    PRIMARY KEY (dataset_uuid, file_uuid)
+);
+CREATE TABLE IF NOT EXISTS dataset_captures (
+    dataset_uuid TEXT NOT NULL,
+    capture_uuid TEXT NOT NULL,
+    PRIMARY KEY (dataset_uuid, capture_uuid)
+);
+CREATE TABLE IF NOT EXISTS shares (
+    item_type TEXT NOT NULL,
+    item_uuid TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    PRIMARY KEY (item_type, item_uuid, user_id)
+);
+"""
+
+_ALNUM = string.ascii_letters + string.digits
+DEFAULT_EXPIRY_SECONDS = 730 * 24 * 3600
+
+
+def new_uuid() -> str:
+    """A dashed version-4 UUID (the SDK validates UUID4)."""
+    return str(uuid.uuid4())
+
+
+def parse_uuid(value: object) -> str | None:
+    """Dashed form of a hex or dashed UUID string, or None if it is not one."""
+    if not isinstance(value, str) or len(value) not in (32, 36):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha512(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+
+
+class HashingWriter:
+    """A temp file in the blob dir that BLAKE3-hashes everything written to it.
+
+    Werkzeug's form parser writes the ``file`` part here chunk by chunk, so an upload
+    of any size costs constant memory; ``commit`` renames it to its content address.
+    """
+
+    def __init__(self, tmp_dir: Path) -> None:
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-", suffix=".part")
+        self._fh = os.fdopen(fd, "w+b")
+        self.path = Path(name)
+        self._hasher = blake3()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._hasher.update(data)
+        self.size += len(data)
+        return self._fh.write(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def read(self, n: int = -1) -> bytes:
+        return self._fh.read(n)
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def fsync(self) -> None:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    @property
+    def closed(self) -> bool:
+        return self._fh.closed
+
+    def hexdigest(self) -> str:
+        return self._hasher.hexdigest()
+
+    def discard(self) -> None:
+        self._fh.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+class Store:
+    """Metadata and blobs of one sandbox data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.blob_dir = self.data_dir / "blobs"
+        self.tmp_dir = self.blob_dir / "tmp"
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.db_path = self.data_dir / "sandbox.sqlite3"
+        self._write_lock = threading.RLock()
+        with self.connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    # -- plumbing ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout=30000")
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A serialised write transaction (one writer at a time, readers never wait)."""
+        with self._write_lock, self.connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
+        with self.connect() as db:
+            return db.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Row | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    # -- blobs ------------------------------------------------------------------------
+    def blob_path(self, sum_blake3: str) -> Path:
+        return self.blob_dir / sum_blake3[:2] / sum_blake3[2:4] / sum_blake3
+
+    def new_writer(self) -> HashingWriter:
+        return HashingWriter(self.tmp_dir)
+
+    def commit_blob(self, writer: HashingWriter) -> tuple[str, int]:
+        """Move a finished upload to its content address; returns (blake3, size)."""
+        digest = writer.hexdigest()
+        writer.flush()
+        writer.fsync()
+        writer.close()
+        target = self.blob_path(digest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            writer.path.unlink()
+        else:
+            writer.path.replace(target)
+        return digest, writer.size
+
+    def put_bytes(self, data: bytes) -> tuple[str, int]:
+        writer = self.new_writer()
+        writer.write(data)
+        return self.commit_blob(writer)
+
+    # -- users and keys ---------------------------------------------------------------
+    def ensure_user(self, email: str) -> User:
+        email = email.strip()
+        with self.transaction() as db:
+            row = db.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone()
+            if row is None:
+                name = email.split("@", 1)[0]
+                db.execute("INSERT INTO users (email, name) VALUES (?, ?)", (email, name))
+                row = db.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone()
+        return User(row["id"], row["email"], row["name"])
+
+    def user_by_email(self, email: str) -> User | None:
+        row = self.query_one("SELECT * FROM users WHERE email = ?", (email,))
+        return None if row is None else User(row["id"], row["email"], row["name"])
+
+    def user_by_id(self, user_id: int) -> User:
+        row = self.query_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            raise KeyError(user_id)
+        return User(row["id"], row["email"], row["name"])
+
+    def new_api_key(self, email: str) -> str:
+        user = self.ensure_user(email)
+        with self.transaction() as db:
+            while True:
+                prefix = "".join(secrets.choice(_ALNUM) for _ in range(8))
+                if db.execute("SELECT 1 FROM api_keys WHERE prefix = ?", (prefix,)).fetchone():
+                    continue
+                key = prefix + "." + "".join(secrets.choice(_ALNUM) for _ in range(32))
+                db.execute(
+                    "INSERT INTO api_keys (prefix, hashed, user_id, created_at) VALUES (?,?,?,?)",
+                    (prefix, _hash_key(key), user.id, time.time()),
+                )
+                return key
+
+    def user_for_key(self, key: str) -> User | None:
+        prefix = key.split(".", 1)[0]
+        row = self.query_one(
+            "SELECT k.hashed, u.* FROM api_keys k JOIN users u ON u.id = k.user_id "
+            "WHERE k.prefix = ? AND k.revoked = 0",
+            (prefix,),
+        )
+        if row is None or not secrets.compare_digest(row["hashed"], _hash_key(key)):
+            return None
+        return User(row["id"], row["email"], row["name"])
+
+    def revoke_key(self, key: str) -> bool:
+        prefix = key.split(".", 1)[0]
+        with self.transaction() as db:
+            cur = db.execute("UPDATE api_keys SET revoked = 1 WHERE prefix = ?", (prefix,))
+            return cur.rowcount > 0
+
+    # -- files ------------------------------------------------------------------------
+    def insert_file(
+        self,
+        owner: User,
+        *,
+        directory: str,
+        name: str,
+        media_type: str,
+        permissions: str,
+        size: int,
+        sum_blake3: str,
+    ) -> sqlite3.Row:
+        now = time.time()
+        file_uuid = new_uuid()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO files (uuid, owner_id, directory, name, media_type, permissions, "
+                "size, sum_blake3, created_at, updated_at, expiration_date) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    file_uuid,
+                    owner.id,
+                    directory,
+                    name,
+                    media_type,
+                    permissions,
+                    size,
+                    sum_blake3,
+                    now,
+                    now,
+                    now + DEFAULT_EXPIRY_SECONDS,
+                ),
+            )
+            return db.execute("SELECT * FROM files WHERE uuid = ?", (file_uuid,)).fetchone()
+
+    def get_file(self, file_uuid: str) -> sqlite3.Row | None:
+        return self.query_one("SELECT * FROM files WHERE uuid = ? AND is_deleted = 0", (file_uuid,))
+
+    def accessible_file_uuids(self, user: User) -> set[str]:
+        """Files reachable through captures or datasets shared with ``user``."""
+        rows = self.query(
+            "SELECT cf.file_uuid FROM shares s JOIN capture_files cf "
+            "ON s.item_type = 'capture' AND cf.capture_uuid = s.item_uuid "
+            "WHERE s.user_id = ? "
+            "UNION SELECT df.file_uuid FROM shares s JOIN dataset_files df "
+            "ON s.item_type = 'dataset' AND df.dataset_uuid = s.item_uuid WHERE s.user_id = ? "
+            "UNION SELECT cf.file_uuid FROM shares s JOIN dataset_captures dc "
+            "ON s.item_type = 'dataset' AND dc.dataset_uuid = s.item_uuid "
+            "JOIN capture_files cf ON cf.capture_uuid = dc.capture_uuid WHERE s.user_id = ?",
+            (user.id, user.id, user.id),
+        )
+        return {r[0] for r in rows}
+
+    def can_read_file(self, user: User, row: sqlite3.Row) -> bool:
+        return row["owner_id"] == user.id or row["uuid"] in self.accessible_file_uuids(user)
+
+    def soft_delete(self, table: str, item_uuid: str) -> None:
+        assert table in {"files", "captures", "datasets"}  # noqa: S101 - internal guard
+        now = time.time()
+        with self.transaction() as db:
+            db.execute(
+                f"UPDATE {table} SET is_deleted = 1, deleted_at = ?, updated_at = ? "  # noqa: S608
+                "WHERE uuid = ?",
+                (now, now, item_uuid),
+            )
+
+    def file_links(self, file_uuid: str) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+        """(captures, datasets) rows, non-deleted, that the file belongs to."""
+        caps = self.query(
+            "SELECT c.* FROM captures c JOIN capture_files cf ON cf.capture_uuid = c.uuid "
+            "WHERE cf.file_uuid = ? AND c.is_deleted = 0 ORDER BY c.created_at",
+            (file_uuid,),
+        )
+        dsets = self.query(
+            "SELECT DISTINCT d.* FROM datasets d WHERE d.is_deleted = 0 AND ("
+            "d.uuid IN (SELECT dataset_uuid FROM dataset_files WHERE file_uuid = ?) OR "
+            "d.uuid IN (SELECT dc.dataset_uuid FROM dataset_captures dc "
+            "JOIN capture_files cf ON cf.capture_uuid = dc.capture_uuid "
+            "WHERE cf.file_uuid = ?)) ORDER BY d.created_at",
+            (file_uuid, file_uuid),
+        )
+        return caps, dsets
+
+    # -- captures ---------------------------------------------------------------------
+    def get_capture(self, capture_uuid: str) -> sqlite3.Row | None:
+        return self.query_one(
+            "SELECT * FROM captures WHERE uuid = ? AND is_deleted = 0", (capture_uuid,)
+        )
+
+    def capture_file_rows(self, capture_uuid: str) -> list[sqlite3.Row]:
+        return self.query(
+            "SELECT f.* FROM files f JOIN capture_files cf ON cf.file_uuid = f.uuid "
+            "WHERE cf.capture_uuid = ? AND f.is_deleted = 0 ORDER BY f.directory, f.name",
+            (capture_uuid,),
+        )
+
+    def capture_datasets(self, capture_uuid: str) -> list[sqlite3.Row]:
+        return self.query(
+            "SELECT d.* FROM datasets d JOIN dataset_captures dc ON dc.dataset_uuid = d.uuid "
+            "WHERE dc.capture_uuid = ? AND d.is_deleted = 0",
+            (capture_uuid,),
+        )
+
+    def shared_user_ids(self, item_type: str, item_uuid: str) -> list[int]:
+        rows = self.query(
+            "SELECT user_id FROM shares WHERE item_type = ? AND item_uuid = ?",
+            (item_type, item_uuid),
+        )
+        return [r[0] for r in rows]
+
+    def share(self, item_type: str, item_uuid: str, email: str) -> None:
+        user = self.ensure_user(email)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO shares (item_type, item_uuid, user_id) VALUES (?,?,?)",
+                (item_type, item_uuid, user.id),
+            )
+
+    def revoke_shares(self, item_type: str, item_uuid: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM shares WHERE item_type = ? AND item_uuid = ?", (item_type, item_uuid)
+            )
+
+    def set_capture_files(self, capture_uuid: str, file_uuids: list[str]) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM capture_files WHERE capture_uuid = ?", (capture_uuid,))
+            db.executemany(
+                "INSERT OR IGNORE INTO capture_files (capture_uuid, file_uuid) VALUES (?, ?)",
+                [(capture_uuid, f) for f in file_uuids],
+            )
+
+    # -- datasets ---------------------------------------------------------------------
+    def create_dataset(
+        self,
+        owner: User,
+        name: str,
+        *,
+        file_uuids: list[str],
+        capture_uuids: list[str],
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        extra = extra or {}
+        dataset_uuid = new_uuid()
+        now = time.time()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO datasets (uuid, owner_id, name, abstract, description, authors, "
+                "keywords, institutions, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    dataset_uuid,
+                    owner.id,
+                    name,
+                    str(extra.get("abstract", "")),
+                    str(extra.get("description", "")),
+                    json.dumps([str(a) for a in extra.get("authors", [owner.name])]),
+                    json.dumps([str(k) for k in extra.get("keywords", [])]),
+                    json.dumps([str(i) for i in extra.get("institutions", [])]),
+                    now,
+                    now,
+                ),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO dataset_files VALUES (?, ?)",
+                [(dataset_uuid, f) for f in file_uuids],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO dataset_captures VALUES (?, ?)",
+                [(dataset_uuid, c) for c in capture_uuids],
+            )
+        return dataset_uuid
+
+    def get_dataset(self, dataset_uuid: str) -> sqlite3.Row | None:
+        return self.query_one(
+            "SELECT * FROM datasets WHERE uuid = ? AND is_deleted = 0", (dataset_uuid,)
+        )
