@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import io
+import logging
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from sds_desktop.core.client import Client
+from sds_desktop.core.progress import TerminalProgress, human_bytes
+from sds_desktop.core.transfer import DownloadOutcome, UploadOutcome
+from tests.core.conftest import EMAIL, TOKEN, file_json, page, policy
+
+HOST = "sds.test"
+BASE = "https://sds.test/api/v1"
+NO_ENV = Path("/nonexistent/sds.env")
+
+
+def make_client(dry_run: bool = False, **kw: Any) -> Client:
+    return Client(
+        HOST,
+        env_file=NO_ENV,
+        env_config={"SDS_SECRET_TOKEN": TOKEN, "DRY_RUN": str(dry_run)},
+        retry=policy(),
+        **kw,
+    )
+
+
+def make_tree(root: Path) -> None:
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_bytes(b"alpha")
+    (root / "sub" / "b.bin").write_bytes(b"bravo!")
+    (root / "sub" / "c.bin").write_bytes(b"charlie")
+    (root / "junk.log").write_bytes(b"log")
+
+
+def snapshot(root: Path) -> list[tuple[str, bytes]]:
+    return sorted(
+        (str(p.relative_to(root)), p.read_bytes()) for p in root.rglob("*") if p.is_file()
+    )
+
+
+def test_host_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SDS_SECRET_TOKEN", raising=False)
+    c = Client(env_file=NO_ENV, env_config={"SDS_HOST": "localhost:8000"})
+    assert c.base_url == "http://localhost:8000/api/v1"
+    assert Client(env_file=NO_ENV).base_url == "https://sds.crc.nd.edu/api/v1"
+    assert (
+        Client("other.org", env_file=NO_ENV, env_config={"SDS_HOST": "x.org"}).host == "other.org"
+    )
+
+
+def test_dry_run_default_and_setter_warns(caplog: pytest.LogCaptureFixture) -> None:
+    c = Client(HOST, env_file=NO_ENV, env_config={"SDS_SECRET_TOKEN": TOKEN})
+    assert c.dry_run is True
+    with caplog.at_level(logging.WARNING):
+        c.dry_run = False
+    assert "dry run disabled" in caplog.text
+    assert TOKEN not in repr(c)
+    assert TOKEN not in caplog.text
+
+
+def test_dry_run_upload_zero_requests_real_plan(tmp_path: Path) -> None:
+    root = tmp_path / "up"
+    make_tree(root)
+    before = snapshot(tmp_path)
+    c = make_client(dry_run=True)
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        results = c.upload(local_path=root, sds_path="/dest", verbose=True)
+        assert len(mock.calls) == 0
+        plan = c.plan_upload(local_path=root, sds_path="/dest")
+        assert c.delete_file(uuid.uuid4().hex) is True
+        assert len(mock.calls) == 0
+    assert {r.outcome for r in results} == {UploadOutcome.PLANNED}
+    assert sorted(r.item.sds_path for r in results) == [
+        "/dest/a.txt",
+        "/dest/sub/b.bin",
+        "/dest/sub/c.bin",
+    ]
+    assert plan.total_bytes == 18
+    assert [(p.name, why) for p, why in plan.skipped] == [
+        ("junk.log", "matches ignore pattern '*.log'")
+    ]
+    assert snapshot(tmp_path) == before
+
+
+def test_upload_concurrent_collects_failures(tmp_path: Path) -> None:
+    root = tmp_path / "up"
+    make_tree(root)
+    c = make_client()
+    contents = {"a.txt": b"alpha", "b.bin": b"bravo!", "c.bin": b"charlie"}
+
+    def on_check(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        from urllib.parse import parse_qs
+
+        name = parse_qs(str(request.body))["name"][0]
+        if name == "c.bin":
+            return 403, {"Content-Type": "application/json"}, '{"detail": "nope"}'
+        body = (
+            '{"file_exists_in_tree": false, "file_contents_exist_for_user": false,'
+            ' "user_mutable_attributes_differ": true, "asset_id": null}'
+        )
+        return 200, {"Content-Type": "application/json"}, body
+
+    def on_upload(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        import json
+
+        raw = request.body
+        assert isinstance(raw, bytes)
+        name = "a.txt" if b'filename="a.txt"' in raw else "b.bin"
+        return 201, {}, json.dumps(file_json(name=name, directory="/d", content=contents[name]))
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.POST, f"{BASE}/assets/utils/check_contents_exist/", on_check)
+        mock.add_callback(responses.POST, f"{BASE}/assets/files/", on_upload)
+        results = c.upload(local_path=root, sds_path="/d", workers=3)
+    by_name = {r.item.name: r for r in results}
+    assert by_name["a.txt"].outcome is UploadOutcome.UPLOADED
+    assert by_name["b.bin"].outcome is UploadOutcome.UPLOADED
+    assert by_name["c.bin"].outcome is UploadOutcome.FAILED
+    assert "nope" in str(by_name["c.bin"].error)
+    assert [r.item.name for r in results] == ["a.txt", "b.bin", "c.bin"]  # plan order
+
+
+def test_upload_file_single(tmp_path: Path) -> None:
+    f = tmp_path / "one.bin"
+    f.write_bytes(b"single")
+    c = make_client()
+    with responses.RequestsMock() as mock:
+        mock.post(
+            f"{BASE}/assets/utils/check_contents_exist/",
+            json={
+                "file_exists_in_tree": True,
+                "file_contents_exist_for_user": True,
+                "user_mutable_attributes_differ": False,
+                "asset_id": str(uuid.uuid4()),
+            },
+        )
+        r = c.upload_file(local_file=f, sds_path="/x")
+    assert r.outcome is UploadOutcome.SKIPPED
+    assert r.item.sds_path == "/x/one.bin"
+
+
+def test_download_mirrors_tree_and_refuses_hostile(tmp_path: Path) -> None:
+    c = make_client()
+    good = file_json(name="g.bin", directory=f"/files/{EMAIL}/proj/sub", content=b"good")
+    over = file_json(name="o.bin", directory=f"/files/{EMAIL}/project", content=b"over")
+    evil = file_json(name="x", directory=f"/files/{EMAIL}/proj/../../../../tmp", content=b"evil")
+    target = tmp_path / "dl"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(f"{BASE}/assets/files/", json=page([good, over, evil]))
+        mock.get(f"{BASE}/assets/files/{uuid.UUID(good['uuid']).hex}/download/", body=b"good")
+        results = c.download(from_sds_path="/proj", to_local_path=target)
+        assert [call.request.url for call in mock.calls][1].endswith("/download/")  # type: ignore[union-attr]
+        assert len(mock.calls) == 2
+    assert [r.outcome for r in results] == [DownloadOutcome.DOWNLOADED]
+    assert snapshot(tmp_path) == [("dl/proj/sub/g.bin", b"good")]
+
+
+def test_download_dry_run_lists_but_writes_nothing(tmp_path: Path) -> None:
+    c = make_client(dry_run=True)
+    good = file_json(name="g.bin", directory=f"/files/{EMAIL}/proj", content=b"good")
+    with responses.RequestsMock() as mock:
+        mock.get(f"{BASE}/assets/files/", json=page([good]))
+        results = c.download(from_sds_path="/proj", to_local_path=tmp_path / "dl")
+        assert len(mock.calls) == 1
+    assert [r.outcome for r in results] == [DownloadOutcome.PLANNED]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_file_by_uuid(tmp_path: Path) -> None:
+    c = make_client()
+    meta = file_json(name="f.bin", directory=f"/files/{EMAIL}/a/b", content=b"payload")
+    hexid = uuid.UUID(meta["uuid"]).hex
+    with responses.RequestsMock() as mock:
+        mock.get(f"{BASE}/assets/files/{hexid}/", json=meta)
+        mock.get(f"{BASE}/assets/files/{hexid}/download/", body=b"payload")
+        r = c.download_file(file_uuid=meta["uuid"], to_local_path=tmp_path)
+    assert r.outcome is DownloadOutcome.DOWNLOADED
+    assert (tmp_path / "f.bin").read_bytes() == b"payload"
+
+
+def test_delete_file_real(tmp_path: Path) -> None:
+    c = make_client()
+    fid = uuid.uuid4().hex
+    with responses.RequestsMock() as mock:
+        mock.delete(f"{BASE}/assets/files/{fid}/", status=204)
+        assert c.delete_file(fid) is True
+
+
+def test_lazy_package_exports() -> None:
+    code = (
+        "import sys, sds_desktop.core as c, sds_desktop.core.paths, sds_desktop.core.checksum\n"
+        "assert 'sds_desktop.core.client' not in sys.modules\n"
+        "assert 'requests' not in sys.modules\n"
+        "assert c.Client.__name__ == 'Client'\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+
+
+def test_progress_bar_only_on_tty() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet = io.StringIO()
+    bar = TerminalProgress(100, 2, stream=quiet)
+    bar.update(50)
+    bar.close()
+    assert quiet.getvalue() == ""
+    tty = Tty()
+    bar = TerminalProgress(100, 1, stream=tty, interval=0)
+    bar.update(100)
+    bar.file_done()
+    bar.close()
+    assert "100.0%" in tty.getvalue()
+    assert "1/1 files" in tty.getvalue()
+    assert human_bytes(2048) == "2.0 KiB"
