@@ -95,7 +95,7 @@ def load_config(
     path = env_file if env_file is not None else Path.cwd() / ".env"
     if not path.is_absolute():
         path = Path.cwd() / path
-    if path.is_file():
+    if path.exists() and not path.is_dir():
         for key, value in dotenv_values(path).items():
             if value is not None:
                 merged[_norm_key(key)] = value
