@@ -1,0 +1,163 @@
+"""Fault injection knobs, and the command line (run as a subprocess)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from sds_desktop.sandbox.server import SandboxServer
+from tests.sandbox.conftest import Api
+
+
+def test_fail_next(server: SandboxServer, api: Api) -> None:
+    server.faults.fail_next(2)
+    assert api.get("/auth/").status_code == 503
+    assert api.get("/assets/files/").status_code == 503
+    assert api.get("/auth/").status_code == 200
+    server.faults.fail_next(1, status=500)
+    assert api.get("/auth/").status_code == 500
+
+
+def test_fail_next_on_upload_drains_body(server: SandboxServer, api: Api) -> None:
+    server.faults.fail_next(1)
+    assert api.upload("/f", "x.bin", b"x" * 200_000).status_code == 503
+    assert api.upload("/f", "x.bin", b"x" * 200_000).status_code == 201
+
+
+def test_drop_after_bytes_download(server: SandboxServer, api: Api) -> None:
+    data = bytes(range(256)) * 4096  # 1 MiB
+    uid = api.upload("/drop", "big.bin", data).json()["uuid"]
+    server.faults.drop_after_bytes(100_000, count=1)
+    with pytest.raises(requests.exceptions.RequestException):
+        api.get(f"/assets/files/{uid}/download/")  # truncated body: requests raises
+    # one-shot: the next download is whole, and a Range request resumes
+    assert api.get(f"/assets/files/{uid}/download/").content == data
+    r = api.get(f"/assets/files/{uid}/download/", headers={"Range": "bytes=100000-"})
+    assert r.content == data[100_000:]
+
+
+def test_drop_after_bytes_upload(server: SandboxServer, api: Api) -> None:
+    server.faults.drop_after_bytes(50_000)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        api.upload("/drop", "up.bin", b"u" * 500_000)
+    server.faults.drop_after_bytes(None)
+    assert api.get("/assets/files/", params={"path": "/drop"}).json()["count"] == 0
+    assert not list((server.data_dir / "blobs" / "tmp").iterdir())  # partial upload discarded
+    assert api.upload("/drop", "up.bin", b"u" * 500_000).status_code == 201
+
+
+def test_throttle(server: SandboxServer, api: Api) -> None:
+    data = b"t" * 60_000
+    uid = api.upload("/thr", "t.bin", data).json()["uuid"]
+    server.faults.throttle(200_000)
+    start = time.monotonic()
+    assert api.get(f"/assets/files/{uid}/download/").content == data
+    assert time.monotonic() - start >= 0.25
+    server.faults.throttle(None)
+    start = time.monotonic()
+    api.get(f"/assets/files/{uid}/download/")
+    assert time.monotonic() - start < 0.25
+
+
+def test_revoke_key(server: SandboxServer, api: Api) -> None:
+    assert api.get("/auth/").status_code == 200
+    assert server.faults.revoke_key(api.key or "")
+    r = api.get("/auth/")
+    assert r.status_code == 401
+    assert r.json() == {"detail": "API key not found"}
+    assert api.get("/assets/captures/").status_code == 403
+
+
+def test_reset(server: SandboxServer, api: Api) -> None:
+    server.faults.fail_next(5)
+    server.faults.throttle(10)
+    server.faults.drop_after_bytes(1)
+    server.faults.reset()
+    assert api.get("/auth/").status_code == 200
+
+
+def test_invalid_knob_values(server: SandboxServer) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        server.faults.throttle(0)
+    with pytest.raises(ValueError, match="status"):
+        server.faults.fail_next(1, status=200)
+
+
+# -- command line -------------------------------------------------------------------------
+
+CLI = [sys.executable, "-m", "sds_desktop.sandbox"]
+
+
+def test_cli_add_user(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [*CLI, "--data-dir", str(tmp_path), "--add-user", "cli@example.org"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}", lines[0])
+    with SandboxServer(tmp_path) as srv:
+        assert Api(srv.url, lines[0]).get("/auth/").status_code == 200
+
+
+def _serve(args: list[str], want: int) -> list[str]:
+    proc = subprocess.Popen(
+        [*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while len([x for x in lines if x.strip()]) < want and time.monotonic() < deadline:
+            line = proc.stdout.readline() if proc.stdout else ""
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+        return lines
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if proc.stdout:
+            proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def test_cli_port_zero_prints_url(tmp_path: Path) -> None:
+    (line,) = _serve(["--data-dir", str(tmp_path), "--port", "0"], 1)
+    match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+    assert match, line
+    assert "127.0.0.1 only" in line
+
+
+def test_cli_demo_prints_host_and_key(tmp_path: Path) -> None:
+    text = "\n".join(_serve(["--data-dir", str(tmp_path), "--port", "0", "--demo"], 3))
+    host = re.search(r"host: (http://127\.0\.0\.1:\d+)", text)
+    key = re.search(r"key: ([A-Za-z0-9]{8}\.[A-Za-z0-9]{32})", text)
+    assert host, text
+    assert key, text
+
+
+def test_seed_demo_is_idempotent(tmp_path: Path) -> None:
+    with SandboxServer(tmp_path) as srv:
+        key = srv.seed_demo()
+        api = Api(srv.url, key)
+        count = api.get("/assets/files/", params={"path": "/demo"}).json()["count"]
+        caps = api.get("/assets/captures/").json()["results"]
+        assert sorted(c["capture_type"] for c in caps) == ["drf", "rh", "sigmf"]
+        assert srv.seed_demo() != key
+        assert api.get("/assets/files/", params={"path": "/demo"}).json()["count"] == count
+        assert api.get("/assets/captures/").json()["count"] == 3
+        drf = next(c for c in caps if c["capture_type"] == "drf")
+        assert drf["capture_props"]["center_frequencies"] == [2_412_000_000.0]
+        sigmf = next(c for c in caps if c["capture_type"] == "sigmf")
+        assert sigmf["capture_props"]["sample_rate"] == 1_000_000
