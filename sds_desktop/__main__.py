@@ -1,0 +1,56 @@
+"""``sds-desktop`` / ``python -m sds_desktop``: the desktop transfer client."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _version() -> str:
+    try:
+        from sds_desktop._version import get_version  # noqa: PLC0415
+
+        return str(get_version())
+    except ImportError:  # pragma: no cover - packaging module missing
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sds-desktop",
+        description="Desktop transfer client for the SpectrumX Data System (SDS).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start a local sandbox gateway with demo data and sign in to it",
+    )
+    parser.add_argument(
+        "--config-dir",
+        metavar="DIR",
+        help="keep settings, logs and the queue journal in DIR (tests, portable runs)",
+    )
+    parser.add_argument("--debug", action="store_true", help="log at DEBUG level")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run the built-in end-to-end self-test (sandbox, offscreen) and exit",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from sds_desktop import selftest  # noqa: PLC0415 - only for --self-test
+
+        return int(selftest.run(args))
+    from sds_desktop.gui.app import run  # noqa: PLC0415 - keep --version/--help fast
+
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Application start-up: config dir, logging, optional in-process sandbox, main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from sds_desktop.gui.logs import LoggingSetup, route_qt_messages
+from sds_desktop.gui.main_window import MainWindow
+from sds_desktop.gui.settings import Settings, default_config_dir
+
+log = logging.getLogger("sds_desktop.gui.app")
+SANDBOX_EMAIL = "demo@sandbox.sds"
+
+
+def start_sandbox(data_dir: Path) -> tuple[Any, str]:
+    """Start the sandbox gateway on a free loopback port with demo data: (server, key)."""
+    from sds_desktop.sandbox.server import SandboxServer  # noqa: PLC0415 - only with --sandbox
+
+    server = SandboxServer(data_dir, host="127.0.0.1", port=0)
+    server.start()
+    key = server.seed_demo(SANDBOX_EMAIL)
+    return server, key
+
+
+def get_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QCoreApplication.setOrganizationName("SpectrumX")
+    QCoreApplication.setApplicationName("SDS Desktop")
+    return QApplication(argv if argv is not None else sys.argv[:1])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the GUI until the main window closes; returns the exit code."""
+    app = get_app()
+    config_dir = Path(args.config_dir) if args.config_dir else default_config_dir()
+    settings = Settings(config_dir)
+    logging_setup = LoggingSetup(settings.log_dir, level=logging.DEBUG if args.debug else 20)
+    route_qt_messages()
+    server = None
+    try:
+        window = MainWindow(settings, logging_setup=logging_setup)
+        window.show()
+        if args.sandbox:
+            data_dir = settings.sandbox_dir
+            try:
+                server, key = start_sandbox(data_dir)
+            except OSError:
+                data_dir = Path(tempfile.mkdtemp(prefix="sds-sandbox-"))
+                server, key = start_sandbox(data_dir)
+            window.sign_in_with(server.url, key, stored="sandbox", sandbox=True)
+        else:
+            window.start_session()
+        return int(app.exec())
+    finally:
+        if server is not None:
+            server.stop()
+        logging_setup.close()

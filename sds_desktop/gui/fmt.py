@@ -1,0 +1,39 @@
+"""Human-readable sizes, rates, durations and timestamps for the views."""
+
+from __future__ import annotations
+
+_UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
+
+
+def human_bytes(n: float) -> str:
+    """Decimal units, as file managers show them: ``1.5 MB``."""
+    if n < 1000:
+        return f"{int(n)} B"
+    value = float(n)
+    for unit in _UNITS[1:]:
+        value /= 1000.0
+        if value < 1000 or unit == _UNITS[-1]:
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{n} B"  # pragma: no cover
+
+
+def human_rate(bytes_per_s: float) -> str:
+    return "" if bytes_per_s <= 0 else f"{human_bytes(bytes_per_s)}/s"
+
+
+def human_duration(seconds: float | None) -> str:
+    if seconds is None or not 0 <= seconds <= 365 * 86400:
+        return ""
+    s = round(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s"
+    return f"{s // 3600}h {(s % 3600) // 60:02d}m"
+
+
+def short_time(value: str | None) -> str:
+    """``2024-06-27T14:00:05.123+00:00`` or ``2024-06-27 14:00:05`` → ``2024-06-27 14:00``."""
+    if not value:
+        return ""
+    return value.replace("T", " ")[:16]

@@ -1,0 +1,478 @@
+# ruff: noqa: S101 - Qt naming and signatures, asserts narrow types
+"""The transfer queue dock: a thin table-model adapter over the Qt-free queue.
+
+The model never polls on its own: queue listeners tell it about added, changed and
+removed items (GUI thread), and the controller's ~4 Hz tick repaints the progress, speed
+and ETA cells of running rows. Three filter proxies give the Queued/Active, Failed and
+Done tabs, whose titles carry the counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSortFilterProxyModel,
+    Qt,
+    Slot,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sds_desktop.core.queue import (
+    ACTIVE_STATES,
+    FAILED_STATES,
+    FINISHED_STATES,
+    Direction,
+    ItemState,
+    QueueEvent,
+    QueueItem,
+    TransferQueue,
+)
+from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
+from sds_desktop.gui.transfers import TransferController
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+COLUMNS = (
+    "Dir",
+    "Name",
+    "Job",
+    "Local path",
+    "SDS path",
+    "Size",
+    "Progress",
+    "Speed",
+    "ETA",
+    "State",
+    "Attempts",
+    "Checksum",
+    "Error",
+)
+(
+    C_DIR,
+    C_NAME,
+    C_JOB,
+    C_LOCAL,
+    C_SDS,
+    C_SIZE,
+    C_PROGRESS,
+    C_SPEED,
+    C_ETA,
+    C_STATE,
+    C_ATTEMPTS,
+    C_CHECKSUM,
+    C_ERROR,
+) = range(len(COLUMNS))
+STATE_ROLE = Qt.ItemDataRole.UserRole + 10
+ID_ROLE = Qt.ItemDataRole.UserRole + 11
+FRACTION_ROLE = Qt.ItemDataRole.UserRole + 12
+SORT_ROLE = Qt.ItemDataRole.UserRole + 13
+
+_STATE_COLORS = {
+    ItemState.DONE: "#1a7f37",
+    ItemState.SKIPPED: "#1a7f37",
+    ItemState.FAILED: "#b00020",
+    ItemState.CANCELLED: "#8a6d3b",
+    ItemState.PAUSED: "#8a6d3b",
+    ItemState.RUNNING: "#0b57d0",
+}
+
+
+class QueueModel(QAbstractTableModel):
+    """One row per queue item, in queue order."""
+
+    def __init__(
+        self,
+        queue: TransferQueue,
+        controller: TransferController | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.controller = controller
+        self._ids: list[int] = queue.ids()
+        self._rows: dict[int, int] = {i: r for r, i in enumerate(self._ids)}
+        queue.subscribe(self._on_queue)
+        if controller is not None:
+            controller.tick.connect(self._on_tick)
+
+    def detach(self) -> None:
+        self.queue.unsubscribe(self._on_queue)
+
+    def item_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, item_id: int) -> int:
+        return self._rows.get(item_id, -1)
+
+    # -- updates ------------------------------------------------------------------
+    def _on_queue(self, event: QueueEvent, ids: list[int]) -> None:
+        if event == "added":
+            new = [i for i in ids if i not in self._rows]
+            if not new:
+                return
+            first = len(self._ids)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            for offset, item_id in enumerate(new):
+                self._ids.append(item_id)
+                self._rows[item_id] = first + offset
+            self.endInsertRows()
+        elif event == "changed":
+            for item_id in ids:
+                row = self._rows.get(item_id)
+                if row is not None:
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        elif event == "removed":
+            rows = sorted((self._rows[i] for i in ids if i in self._rows), reverse=True)
+            for row in rows:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._ids[row]
+                self.endRemoveRows()
+            if rows:
+                self._rows = {i: r for r, i in enumerate(self._ids)}
+
+    @Slot()
+    def _on_tick(self) -> None:
+        """Repaint the live cells of running rows (one dataChanged per row)."""
+        if self.controller is None:
+            return
+        for item_id in list(self.controller._workers):
+            row = self._rows.get(item_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, C_PROGRESS), self.index(row, C_ETA))
+
+    # -- model --------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        item_id = self._ids[index.row()]
+        try:
+            item = self.queue.get(item_id)
+        except KeyError:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(item, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == C_ERROR and item.error:
+                return item.error
+            if col in (C_LOCAL, C_SDS, C_NAME):
+                return self._display(item, col)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and col in (C_STATE, C_CHECKSUM, C_ERROR):
+            color = _STATE_COLORS.get(item.state)
+            if col == C_ERROR:
+                color = "#b00020"
+            return QBrush(QColor(color)) if color else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (C_SIZE, C_SPEED, C_ETA):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (C_DIR, C_ATTEMPTS):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == STATE_ROLE:
+            return item.state.value
+        if role == ID_ROLE:
+            return item.id
+        if role == FRACTION_ROLE:
+            return item.fraction
+        if role == SORT_ROLE:
+            return self._sort_key(item, col)
+        return None
+
+    def _speed(self, item: QueueItem) -> float:
+        if self.controller is None or item.state is not ItemState.RUNNING:
+            return 0.0
+        return self.controller.item_speed.get(item.id, 0.0)
+
+    def _display(self, item: QueueItem, col: int) -> str:
+        if col == C_DIR:
+            return "↑" if item.direction is Direction.UPLOAD else "↓"
+        if col == C_NAME:
+            return item.name
+        if col == C_JOB:
+            try:
+                job = self.queue.job(item.job_id)
+            except KeyError:
+                return ""
+            progress = self.queue.job_progress(item.job_id)
+            if progress.total_items <= 1:
+                return job.label
+            return f"{job.label} ({progress.finished_items}/{progress.total_items})"
+        if col == C_LOCAL:
+            return item.local_path
+        if col == C_SDS:
+            return item.sds_path
+        if col == C_SIZE:
+            return human_bytes(item.size)
+        if col == C_PROGRESS:
+            return f"{item.fraction * 100:.0f}%"
+        if col == C_SPEED:
+            return human_rate(self._speed(item))
+        if col == C_ETA:
+            speed = self._speed(item)
+            if speed <= 0:
+                return ""
+            return human_duration(max(0, item.size - item.bytes_done) / speed)
+        if col == C_STATE:
+            return item.state.value
+        if col == C_ATTEMPTS:
+            return str(item.attempts)
+        if col == C_CHECKSUM:
+            return item.checksum
+        if col == C_ERROR:
+            return item.error.splitlines()[0] if item.error else ""
+        return ""
+
+    def _sort_key(self, item: QueueItem, col: int) -> Any:
+        if col in (C_SIZE,):
+            return item.size
+        if col == C_PROGRESS:
+            return item.fraction
+        if col == C_ATTEMPTS:
+            return item.attempts
+        if col == C_SPEED:
+            return self._speed(item)
+        return self._display(item, col).lower()
+
+
+class QueueFilter(QSortFilterProxyModel):
+    """Only the rows whose state belongs to one tab."""
+
+    def __init__(self, states: frozenset[ItemState], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.states = frozenset(s.value for s in states)
+        self.setDynamicSortFilter(True)
+        self.setSortRole(SORT_ROLE)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        model = self.sourceModel()
+        state = model.data(model.index(source_row, 0, source_parent), STATE_ROLE)
+        return state in self.states
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws a progress bar in the Progress column."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        fraction = index.data(FRACTION_ROLE)
+        if fraction is None:
+            super().paint(painter, option, index)
+            return
+        bar = QStyleOptionProgressBar()
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        bar.rect = rect.adjusted(3, 3, -3, -3)  # type: ignore[attr-defined]
+        bar.minimum = 0  # type: ignore[attr-defined]
+        bar.maximum = 1000  # type: ignore[attr-defined]
+        bar.progress = round(float(fraction) * 1000)  # type: ignore[attr-defined]
+        bar.text = f"{float(fraction) * 100:.0f}%"  # type: ignore[attr-defined]
+        bar.textVisible = True  # type: ignore[attr-defined]
+        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
+        bar.palette = option.palette  # type: ignore[attr-defined]
+        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class QueueTab(QTableView):
+    def __init__(self, proxy: QueueFilter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(proxy)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSortingEnabled(False)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.setItemDelegateForColumn(C_PROGRESS, ProgressDelegate(self))
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        widths = {
+            C_DIR: 34,
+            C_NAME: 190,
+            C_JOB: 150,
+            C_LOCAL: 190,
+            C_SDS: 190,
+            C_SIZE: 72,
+            C_PROGRESS: 120,
+            C_SPEED: 82,
+            C_ETA: 58,
+            C_STATE: 74,
+            C_ATTEMPTS: 62,
+            C_CHECKSUM: 150,
+        }
+        for col, width in widths.items():
+            self.setColumnWidth(col, width)
+
+    def selected_ids(self) -> list[int]:
+        rows = {i.row() for i in self.selectionModel().selectedRows()}
+        model = self.model()
+        return [int(model.index(r, 0).data(ID_ROLE)) for r in sorted(rows)]
+
+
+class QueueDock(QDockWidget):
+    """Tabs Queued/Active, Failed, Done; a toolbar with parallelism and cancel buttons."""
+
+    TAB_TITLES = ("Queued / Active", "Failed", "Done")
+
+    def __init__(
+        self,
+        queue: TransferQueue,
+        controller: TransferController,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Transfers", parent)
+        self.setObjectName("queueDock")
+        self.controller = controller
+        self.model = QueueModel(queue, controller, self)
+        self.proxies = [
+            QueueFilter(ACTIVE_STATES, self),
+            QueueFilter(FAILED_STATES, self),
+            QueueFilter(FINISHED_STATES, self),
+        ]
+        for proxy in self.proxies:
+            proxy.setSourceModel(self.model)
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 2, 4, 4)
+        layout.setSpacing(4)
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        bar.addWidget(QLabel("Parallel transfers:"))
+        self.parallel = QSpinBox(body)
+        self.parallel.setRange(1, 32)
+        self.parallel.setValue(controller.parallel)
+        self.parallel.setToolTip("How many files move at the same time (applies immediately)")
+        self.parallel.valueChanged.connect(controller.set_parallel)
+        bar.addWidget(self.parallel)
+        bar.addSpacing(12)
+        self.buttons: dict[str, QToolButton] = {}
+        for key, text, tip in (
+            ("cancel", "Cancel selected", "Cancel the selected transfers"),
+            ("cancel_all", "Cancel all", "Cancel every queued and running transfer"),
+            ("pause", "Pause", "Pause the selected transfers"),
+            ("resume", "Resume", "Resume the selected paused transfers"),
+            ("retry", "Retry", "Queue the selected failed transfers again"),
+            ("clear", "Clear done", "Forget the finished transfers"),
+        ):
+            button = QToolButton(body)
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setAutoRaise(True)
+            bar.addWidget(button)
+            self.buttons[key] = button
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.tabs = QTabWidget(body)
+        self.tabs.setDocumentMode(True)
+        self.views = [QueueTab(p, self.tabs) for p in self.proxies]
+        for view, title in zip(self.views, self.TAB_TITLES, strict=True):
+            self.tabs.addTab(view, title)
+            view.customContextMenuRequested.connect(self._context_menu)
+        layout.addWidget(self.tabs)
+        self.setWidget(body)
+        self.buttons["cancel"].clicked.connect(self.cancel_selected)
+        self.buttons["cancel_all"].clicked.connect(controller.cancel_all)
+        self.buttons["pause"].clicked.connect(self.pause_selected)
+        self.buttons["resume"].clicked.connect(self.resume_selected)
+        self.buttons["retry"].clicked.connect(self.retry_selected)
+        self.buttons["clear"].clicked.connect(controller.clear_finished)
+        for signal in (
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+            self.model.dataChanged,
+            self.model.modelReset,
+        ):
+            signal.connect(self._update_titles)
+        self._update_titles()
+
+    def current_view(self) -> QueueTab:
+        view = self.tabs.currentWidget()
+        assert isinstance(view, QueueTab)
+        return view
+
+    def selected_ids(self) -> list[int]:
+        return self.current_view().selected_ids()
+
+    @Slot()
+    def _update_titles(self, *_args: object) -> None:
+        for i, proxy in enumerate(self.proxies):
+            count = proxy.rowCount()
+            title = self.TAB_TITLES[i]
+            self.tabs.setTabText(i, f"{title} ({count})" if count else title)
+
+    @Slot()
+    def cancel_selected(self) -> None:
+        self.controller.cancel(self.selected_ids())
+
+    @Slot()
+    def pause_selected(self) -> None:
+        self.controller.pause(self.selected_ids())
+
+    @Slot()
+    def resume_selected(self) -> None:
+        self.controller.resume(self.selected_ids())
+
+    @Slot()
+    def retry_selected(self) -> None:
+        self.controller.retry(self.selected_ids())
+
+    @Slot()
+    def remove_selected(self) -> None:
+        self.controller.remove(self.selected_ids())
+
+    def _context_menu(self, pos: Any) -> None:
+        view = self.current_view()
+        menu = QMenu(view)
+        for text, slot in (
+            ("Cancel", self.cancel_selected),
+            ("Pause", self.pause_selected),
+            ("Resume", self.resume_selected),
+            ("Retry", self.retry_selected),
+            ("Remove from list", self.remove_selected),
+        ):
+            action = QAction(text, menu)
+            action.triggered.connect(slot)
+            action.setEnabled(bool(view.selected_ids()))
+            menu.addAction(action)
+        menu.popup(view.viewport().mapToGlobal(pos))

@@ -1,0 +1,507 @@
+# ruff: noqa: N815, FBT003, S101 - Qt naming (camelCase signals), Qt's positional bools, asserts narrow types
+"""The transfer controller: runs queue items on a dedicated thread pool.
+
+Public API (used by the main window and by ``sds_desktop.selftest``):
+
+- ``enqueue_upload(paths, sds_dir)``: local files and folders → one job per dropped
+  folder (one item per file), loose files → one job. Planning (the folder walk) runs in
+  the background; ``jobAdded(job_id, n_items)`` fires when the items are queued.
+- ``enqueue_download(files_or_sds_paths, local_dir)``: ``SDSFile`` objects land directly
+  in ``local_dir``; an SDS folder path ``/x/y`` is listed and lands in ``local_dir/y/...``.
+- ``cancel(ids)``, ``cancel_all()``, ``pause(ids)``, ``resume(ids)``, ``retry(ids)``,
+  ``remove(ids)``, ``clear_finished()``, ``set_parallel(n)``.
+- ``is_idle()`` and the ``idle`` signal: nothing queued, running or being planned.
+- ``shutdown(timeout_ms)``: cancel everything and wait for the workers.
+
+Workers are QRunnables with their own signals object; they call the core's per-file
+steps (:func:`upload_one`, :func:`download_one`) with a progress callback that bumps
+counters in the Qt-free :class:`TransferQueue`, and a cancel event. One ~4 Hz timer turns
+counters into speeds and tells the views which rows to repaint.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+
+from sds_desktop.core.errors import CancelledError, SDSError
+from sds_desktop.core.gateway import Gateway
+from sds_desktop.core.models import SDSFile
+from sds_desktop.core.paths import join_sds, normalize_sds_path
+from sds_desktop.core.queue import (
+    ACTIVE_STATES,
+    Direction,
+    ItemSpec,
+    ItemState,
+    TransferQueue,
+)
+from sds_desktop.core.transfer import (
+    DownloadItem,
+    DownloadOutcome,
+    UploadItem,
+    UploadOutcome,
+    download_one,
+    plan_download,
+    plan_upload,
+    upload_one,
+)
+from sds_desktop.gui.tasks import TaskRunner
+
+_Planned = tuple[ItemSpec, SDSFile | None]
+_PlannedJob = tuple[str, list[_Planned], int]
+
+log = logging.getLogger("sds_desktop.gui.transfers")
+
+TICK_MS = 250
+_WINDOW_S = 3.0
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Overall numbers for the status bar (the current busy period)."""
+
+    bytes_done: int
+    bytes_total: int
+    speed: float
+    eta: float | None
+    files_per_s: float
+    running: int
+    queued: int
+
+
+class _WorkerSignals(QObject):
+    finished = Signal(int, object)  # item id, (state, checksum text)
+    failed = Signal(int, object)  # item id, exception
+
+
+class TransferWorker(QRunnable):
+    """Moves one file; never touches widgets, reports through its signals."""
+
+    def __init__(
+        self,
+        queue: TransferQueue,
+        gateway: Gateway,
+        item_id: int,
+        *,
+        upload: UploadItem | None = None,
+        download_file: SDSFile | None = None,
+        file_uuid: str = "",
+        local_path: Path | None = None,
+        overwrite: bool = False,
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.queue = queue
+        self.gateway = gateway
+        self.item_id = item_id
+        self.upload = upload
+        self.download_file = download_file
+        self.file_uuid = file_uuid
+        self.local_path = local_path
+        self.overwrite = overwrite
+        self.cancel = threading.Event()
+        self.signals = _WorkerSignals()
+
+    def _progress(self, n: int) -> None:
+        self.queue.add_progress(self.item_id, n)
+
+    def run(self) -> None:
+        try:
+            if self.upload is not None:
+                up = upload_one(
+                    self.gateway, self.upload, progress=self._progress, cancel=self.cancel
+                )
+                skipped = up.outcome is UploadOutcome.SKIPPED
+                text = "verified" if up.outcome is UploadOutcome.UPLOADED else up.outcome.value
+                result: tuple[bool, str] = (skipped, text)
+            else:
+                file = self.download_file
+                if file is None:
+                    file = self.gateway.get_file(self.file_uuid)
+                assert self.local_path is not None
+                down = download_one(
+                    self.gateway,
+                    DownloadItem(file, self.local_path),
+                    overwrite=self.overwrite,
+                    progress=self._progress,
+                    cancel=self.cancel,
+                )
+                skipped = down.outcome is not DownloadOutcome.DOWNLOADED
+                result = (skipped, down.outcome.value)
+        except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
+            self.signals.failed.emit(self.item_id, exc)
+        else:
+            self.signals.finished.emit(self.item_id, result)
+
+
+class TransferController(QObject):
+    """Schedules queue items onto a dedicated QThreadPool."""
+
+    idle = Signal()
+    jobAdded = Signal(int, int)  # job id, number of items
+    planFailed = Signal(str)
+    itemFinished = Signal(int)  # item id (done, skipped, failed or cancelled)
+    tick = Signal()  # ~4 Hz while busy: counters were refreshed
+
+    def __init__(
+        self,
+        queue: TransferQueue,
+        parent: QObject | None = None,
+        *,
+        parallel: int = 4,
+    ) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.gateway: Gateway | None = None
+        self.account = ""
+        self.parallel = max(1, parallel)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(self.parallel)
+        self.planner = TaskRunner(self, max_threads=2)
+        self._workers: dict[int, TransferWorker] = {}
+        self._files: dict[int, SDSFile] = {}
+        self._planning = 0
+        self._busy = False
+        self._batch: set[int] = set()
+        self._samples: collections.deque[tuple[float, int, int]] = collections.deque()
+        self._item_last: dict[int, tuple[float, int]] = {}
+        self.item_speed: dict[int, float] = {}
+        self._finished_count = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._on_tick)
+
+    # -- account and settings ------------------------------------------------------
+    def set_gateway(self, gateway: Gateway | None, account: str = "") -> None:
+        """Attach to an account (``host|email``); queued items of that account start."""
+        self.gateway = gateway
+        self.account = account
+        self._pump()
+
+    def set_parallel(self, n: int) -> None:
+        """Change the number of parallel transfers, also while transfers run."""
+        self.parallel = max(1, int(n))
+        self.pool.setMaxThreadCount(max(self.parallel, self.pool.activeThreadCount()))
+        self._pump()
+
+    # -- enqueueing ----------------------------------------------------------------
+    def enqueue_upload(self, paths: Iterable[Path | str], sds_dir: str) -> None:
+        """Queue local files/folders for upload into ``sds_dir`` (planned in background)."""
+        local = [Path(p) for p in paths]
+        target = normalize_sds_path(sds_dir)
+        if not local:
+            return
+
+        def plan() -> list[_PlannedJob]:
+            jobs: list[_PlannedJob] = []
+            loose: list[_Planned] = []
+            loose_skipped = 0
+            for path in local:
+                if path.is_dir():
+                    p = plan_upload(path, join_sds(target, path.name))
+                    planned: list[_Planned] = [(_upload_spec(i), None) for i in p.items]
+                    jobs.append((path.name, planned, len(p.skipped)))
+                else:
+                    p = plan_upload(path, target)
+                    loose.extend((_upload_spec(i), None) for i in p.items)
+                    loose_skipped += len(p.skipped)
+            if loose or loose_skipped:
+                label = loose[0][0].name if len(loose) == 1 else f"{len(loose)} files"
+                jobs.insert(0, (label, loose, loose_skipped))
+            return jobs
+
+        self._start_planning(plan, Direction.UPLOAD)
+
+    def enqueue_download(self, items: Iterable[SDSFile | str], local_dir: Path | str) -> None:
+        """Queue remote files (``SDSFile``) and folders (SDS paths) for download."""
+        wanted = list(items)
+        root = Path(local_dir)
+        gateway = self.gateway
+        if not wanted:
+            return
+        if gateway is None:
+            self.planFailed.emit("not signed in")
+            return
+
+        def plan() -> list[_PlannedJob]:
+            jobs: list[_PlannedJob] = []
+            loose = [f for f in wanted if isinstance(f, SDSFile)]
+            refused = 0
+            loose_specs: list[_Planned] = []
+            for f in loose:
+                p = plan_download([f], root, base_sds_path=f.directory if f.safe else "/")
+                loose_specs.extend((_download_spec(i), i.file) for i in p.items)
+                refused += _log_refused(p.refused)
+            if loose:
+                label = loose[0].name if len(loose) == 1 else f"{len(loose)} files"
+                jobs.append((label, loose_specs, refused))
+            for folder in (f for f in wanted if isinstance(f, str)):
+                norm = normalize_sds_path(folder)
+                files = gateway.list_files(norm)
+                base = str(PurePosixPath(norm).parent)
+                p = plan_download(files, root, base_sds_path=base)
+                specs = [(_download_spec(i), i.file) for i in p.items]
+                jobs.append((PurePosixPath(norm).name or "/", specs, _log_refused(p.refused)))
+            return jobs
+
+        self._start_planning(plan, Direction.DOWNLOAD)
+
+    def _start_planning(self, plan: object, direction: Direction) -> None:
+        self._planning += 1
+        self._set_busy(True)
+
+        def done(jobs: object) -> None:
+            self._planning -= 1
+            assert isinstance(jobs, list)
+            for label, specs, skipped in jobs:
+                if skipped:
+                    log.info("%s: %d file(s) left out (ignored, empty or refused)", label, skipped)
+                if not specs:
+                    log.info("%s: nothing to transfer", label)
+                    continue
+                job, added = self.queue.add_job(
+                    label, direction, [spec for spec, _ in specs], account=self.account
+                )
+                for (_, file), item in zip(specs, added, strict=True):
+                    self._batch.add(item.id)
+                    if file is not None:
+                        self._files[item.id] = file
+                log.info("queued %s of %d file(s): %s", direction.value, len(added), label)
+                self.jobAdded.emit(job.id, len(added))
+            self._pump()
+
+        def failed(exc: BaseException) -> None:
+            self._planning -= 1
+            log.error("could not plan the %s: %s", direction.value, exc)
+            self.planFailed.emit(str(exc))
+            self._pump()
+
+        assert callable(plan)
+        self.planner.call(plan, done, failed)
+
+    # -- queue operations ----------------------------------------------------------
+    def cancel(self, ids: Iterable[int]) -> None:
+        for item_id in ids:
+            if self.queue.cancel(item_id):
+                worker = self._workers.get(item_id)
+                if worker is not None:
+                    worker.cancel.set()
+        self._pump()
+
+    def cancel_all(self) -> None:
+        self.cancel([i.id for i in self.queue.items(ACTIVE_STATES)])
+
+    def pause(self, ids: Iterable[int]) -> None:
+        for item_id in ids:
+            if self.queue.pause(item_id):
+                worker = self._workers.get(item_id)
+                if worker is not None:
+                    worker.cancel.set()
+        self._pump()
+
+    def resume(self, ids: Iterable[int]) -> None:
+        for item_id in ids:
+            if self.queue.resume(item_id):
+                self._batch.add(item_id)
+        self._pump()
+
+    def retry(self, ids: Iterable[int]) -> None:
+        for item_id in ids:
+            if self.queue.retry(item_id):
+                self._batch.add(item_id)
+        self._pump()
+
+    def remove(self, ids: Iterable[int]) -> None:
+        for item_id in self.queue.remove(ids):
+            self._files.pop(item_id, None)
+            self._batch.discard(item_id)
+
+    def clear_finished(self) -> None:
+        for item_id in self.queue.clear_finished():
+            self._files.pop(item_id, None)
+            self._batch.discard(item_id)
+
+    # -- scheduling ----------------------------------------------------------------
+    def is_idle(self) -> bool:
+        return (
+            not self._workers
+            and self._planning == 0
+            and (self.gateway is None or self.queue.next_queued(self.account) is None)
+        )
+
+    @property
+    def running(self) -> int:
+        return len(self._workers)
+
+    def _pump(self) -> None:
+        gateway = self.gateway
+        while gateway is not None and len(self._workers) < self.parallel:
+            item = self.queue.next_queued(self.account)
+            if item is None or not self.queue.mark_running(item.id):
+                break
+            if item.direction is Direction.UPLOAD:
+                sds_dir, _, name = item.sds_path.rpartition("/")
+                worker = TransferWorker(
+                    self.queue,
+                    gateway,
+                    item.id,
+                    upload=UploadItem(Path(item.local_path), sds_dir or "/", name, item.size),
+                )
+            else:
+                worker = TransferWorker(
+                    self.queue,
+                    gateway,
+                    item.id,
+                    download_file=self._files.get(item.id),
+                    file_uuid=item.file_uuid,
+                    local_path=Path(item.local_path),
+                )
+            worker.signals.finished.connect(self._on_finished)
+            worker.signals.failed.connect(self._on_failed)
+            self._workers[item.id] = worker
+            self._batch.add(item.id)
+            self._item_last[item.id] = (time.monotonic(), 0)
+            if self.pool.maxThreadCount() < len(self._workers):
+                self.pool.setMaxThreadCount(len(self._workers))
+            self.pool.start(worker)
+            self._set_busy(True)
+        if self.is_idle():
+            self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy and not self._busy:
+            self._busy = True
+            self._samples.clear()
+            self._finished_count = 0
+            self._timer.start()
+        elif not busy and self._busy:
+            self._busy = False
+            self._timer.stop()
+            self._on_tick()
+            self._batch.clear()
+            self._samples.clear()
+            self.idle.emit()
+
+    @Slot(int, object)
+    def _on_finished(self, item_id: int, result: object) -> None:
+        self._workers.pop(item_id, None)
+        assert isinstance(result, tuple)
+        skipped, text = result
+        if self.queue.mark_done(item_id, checksum=str(text), skipped=bool(skipped)):
+            log.info("%s: %s", self.queue.get(item_id).sds_path, text)
+        self._after(item_id)
+
+    @Slot(int, object)
+    def _on_failed(self, item_id: int, exc: object) -> None:
+        self._workers.pop(item_id, None)
+        if isinstance(exc, CancelledError):
+            if item_id in self.queue and self.queue.get(item_id).state is ItemState.RUNNING:
+                self.queue.cancel(item_id)
+        else:
+            message = str(exc) if isinstance(exc, SDSError) else f"{type(exc).__name__}: {exc}"
+            if item_id in self.queue:
+                name = self.queue.get(item_id).name
+                log.warning("%s failed: %s", name, message)
+                self.queue.mark_failed(item_id, message)
+            if not isinstance(exc, Exception):
+                log.error("worker crashed: %r", exc)
+        self._after(item_id)
+
+    def _after(self, item_id: int) -> None:
+        self._finished_count += 1
+        self._item_last.pop(item_id, None)
+        self.item_speed.pop(item_id, None)
+        self.itemFinished.emit(item_id)
+        self._pump()
+
+    # -- counters ------------------------------------------------------------------
+    @Slot()
+    def _on_tick(self) -> None:
+        now = time.monotonic()
+        for item_id in list(self._workers):
+            try:
+                done = self.queue.get(item_id).bytes_done
+            except KeyError:
+                continue
+            last_t, last_b = self._item_last.get(item_id, (now, done))
+            dt = now - last_t
+            if dt >= 0.2:
+                inst = max(0, done - last_b) / dt
+                prev = self.item_speed.get(item_id)
+                self.item_speed[item_id] = inst if prev is None else 0.6 * prev + 0.4 * inst
+                self._item_last[item_id] = (now, done)
+        stats = self._totals()
+        self._samples.append((now, stats[0], self._finished_count))
+        while self._samples and now - self._samples[0][0] > _WINDOW_S:
+            self._samples.popleft()
+        self.tick.emit()
+
+    def _totals(self) -> tuple[int, int]:
+        done = total = 0
+        for item_id in self._batch:
+            try:
+                item = self.queue.get(item_id)
+            except KeyError:
+                continue
+            if item.state in (ItemState.CANCELLED,):
+                continue
+            total += item.size
+            done += min(item.bytes_done, item.size)
+        return done, total
+
+    def stats(self) -> Stats:
+        done, total = self._totals()
+        speed = files_per_s = 0.0
+        if len(self._samples) >= 2:
+            t0, b0, f0 = self._samples[0]
+            t1, b1, f1 = self._samples[-1]
+            if t1 > t0:
+                speed = max(0, b1 - b0) / (t1 - t0)
+                files_per_s = max(0, f1 - f0) / (t1 - t0)
+        eta = (total - done) / speed if speed > 0 else None
+        counts = self.queue.counts()
+        return Stats(done, total, speed, eta, files_per_s, len(self._workers), counts["active"])
+
+    # -- shutdown ------------------------------------------------------------------
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop starting work, cancel running workers, wait; True if all ended in time.
+
+        Running items go back to ``queued`` in the journal, so they restart next time.
+        """
+        self.gateway = None
+        self._timer.stop()
+        for item_id, worker in list(self._workers.items()):
+            worker.cancel.set()
+            self.queue.requeue(item_id, "interrupted by quit")
+        self.planner.shutdown(timeout_ms)
+        done = bool(self.pool.waitForDone(timeout_ms))
+        self._workers.clear()
+        return done
+
+
+def _upload_spec(item: UploadItem) -> ItemSpec:
+    return ItemSpec(Direction.UPLOAD, item.name, str(item.local_path), item.sds_path, item.size)
+
+
+def _download_spec(item: DownloadItem) -> ItemSpec:
+    return ItemSpec(
+        Direction.DOWNLOAD,
+        item.file.name,
+        str(item.local_path),
+        item.file.sds_path,
+        item.file.size,
+        file_uuid=item.file.uuid,
+    )
+
+
+def _log_refused(refused: Sequence[tuple[SDSFile, str]]) -> int:
+    for f, reason in refused:
+        log.warning("not downloading %s: %s", f.sds_path, reason)
+    return len(refused)
