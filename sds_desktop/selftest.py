@@ -1,0 +1,265 @@
+"""``sds-desktop --self-test``: a non-interactive end-to-end check of the installed app.
+
+It is what CI runs on the frozen bundle and on the installed .deb, and what a user can run
+to check an installation. Steps: start Qt offscreen, open the real main window, start the
+sandbox gateway on a loopback port, sign in with a session-only key, upload a random file
+through the transfer queue, download it again through the queue, compare the bytes, check
+that the bundled resources and Qt plugins (SVG) load, and report the keyring backend.
+
+Nothing touches the user's settings or keychain: everything lives in a temporary
+directory (or ``--config-dir``), the key is kept in memory, and the keyring is swapped for
+an in-memory backend after its real backend has been reported. Progress goes to stderr only
+on failure; stdout gets one summary line::
+
+    SELF-TEST OK: SDS Desktop 0.1.0 (frozen, Qt 6.x, offscreen) ... keyring=...
+
+Exit status 0 on success, 1 on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import logging
+import os
+import platform
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+UPLOAD_SIZE = 1024 * 1024 + 123  # not a multiple of any chunk size
+TIMEOUT_S = 60.0
+REMOTE_DIR = "/selftest"
+log = logging.getLogger("sds_desktop.selftest")
+
+
+class SelfTestError(Exception):
+    """A step of the self-test failed."""
+
+
+def _memory_keyring() -> Any:
+    """A keyring backend that keeps secrets in a dict (so nothing reaches the real one)."""
+    from keyring.backend import KeyringBackend  # noqa: PLC0415
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self._store.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self._store[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self._store.pop((service, username), None)
+
+    return MemoryKeyring()
+
+
+def keyring_report() -> str:
+    """Which keyring backend the app would use, and which backends were discovered.
+
+    Discovery goes through the ``keyring.backends`` entry points, which only works in
+    the frozen app if keyring's dist-info metadata was bundled: an empty list means the
+    bundle is broken even on a machine without a keyring daemon.
+    """
+    import keyring  # noqa: PLC0415
+
+    try:
+        backend = keyring.get_keyring()
+        name = f"{type(backend).__module__}.{type(backend).__name__}"
+        name = name.removeprefix("keyring.backends.")
+    except Exception as exc:  # noqa: BLE001 - any backend failure is reported, not fatal
+        name = f"error ({exc})"
+    discovered = sorted(ep.name for ep in entry_points(group="keyring.backends"))
+    if not discovered:
+        raise SelfTestError("no keyring backends discovered (keyring metadata not bundled?)")
+    return f"{name} [plugins: {','.join(discovered)}]"
+
+
+def _wait(app: Any, what: str, predicate: Callable[[], bool], timeout: float) -> None:
+    from PySide6.QtCore import QEventLoop  # noqa: PLC0415
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SelfTestError(f"timed out after {timeout:.0f} s waiting for {what}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _transfer_items(window: Any, direction: str) -> list[Any]:
+    return [i for i in window.queue.items() if i.direction.value == direction]
+
+
+def _wait_for_items(app: Any, window: Any, direction: str, timeout: float) -> list[Any]:
+    from sds_desktop.core.queue import FAILED_STATES, FINISHED_STATES  # noqa: PLC0415
+
+    def finished() -> bool:
+        items = _transfer_items(window, direction)
+        return bool(items) and all(
+            i.state in FINISHED_STATES or i.state in FAILED_STATES for i in items
+        )
+
+    _wait(app, f"the {direction} to finish", finished, timeout)
+    _wait(app, "the transfer queue to go idle", window.controller.is_idle, timeout)
+    items = _transfer_items(window, direction)
+    bad = [i for i in items if i.state not in FINISHED_STATES]
+    if bad:
+        raise SelfTestError(
+            f"{direction} failed: " + "; ".join(f"{i.name}: {i.state} {i.error}" for i in bad)
+        )
+    return items
+
+
+def _check_resources(app: Any) -> str:
+    from PySide6.QtGui import QImageReader  # noqa: PLC0415
+
+    from sds_desktop.gui.about import AboutDialog, app_icon  # noqa: PLC0415
+
+    formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
+    if "svg" not in formats:
+        raise SelfTestError("the Qt SVG image-format plugin is missing")
+    if app_icon().isNull():
+        raise SelfTestError("the application icon was not found in resources/")
+    dialog = AboutDialog(None)
+    text = dialog.text_label.text()
+    dialog.deleteLater()
+    app.processEvents()
+    if "Licence: MIT" not in text:
+        raise SelfTestError("the About dialog is incomplete")
+    return app.style().name()
+
+
+def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float]) -> str:
+    from sds_desktop.gui.logs import LoggingSetup  # noqa: PLC0415
+    from sds_desktop.gui.main_window import MainWindow  # noqa: PLC0415
+    from sds_desktop.gui.settings import Settings  # noqa: PLC0415
+    from sds_desktop.sandbox.server import SandboxServer  # noqa: PLC0415
+
+    settings = Settings(config_dir)
+    logging_setup = LoggingSetup(settings.log_dir, level=logging.INFO)
+    local = work / "local"
+    (local / "download").mkdir(parents=True)
+    server = SandboxServer(work / "sandbox", port=0)
+    window = None
+    try:
+        window = MainWindow(settings, logging_setup=logging_setup, local_dir=local)
+        window.show()
+        _wait(app, "the main window", window.isVisible, 10)
+
+        t = time.monotonic()
+        server.start()
+        key = server.add_user("selftest@sandbox.sds")
+        window.sign_in_with(server.url, key, stored="session", sandbox=True)
+        _wait(app, "sign-in to the sandbox", lambda: window.account is not None, TIMEOUT_S)
+        timings["sign-in"] = time.monotonic() - t
+
+        source = local / "selftest.bin"
+        source.write_bytes(secrets.token_bytes(UPLOAD_SIZE))
+        want = _sha256(source)
+
+        t = time.monotonic()
+        window.upload([source], REMOTE_DIR)
+        _wait_for_items(app, window, "upload", TIMEOUT_S)
+        timings["upload"] = time.monotonic() - t
+
+        t = time.monotonic()
+        window.controller.enqueue_download([REMOTE_DIR], local / "download")
+        _wait_for_items(app, window, "download", TIMEOUT_S)
+        timings["download"] = time.monotonic() - t
+
+        copies = [p for p in (local / "download").rglob("selftest.bin") if p.is_file()]
+        if len(copies) != 1:
+            raise SelfTestError(f"expected one downloaded copy, found {len(copies)}")
+        if copies[0].stat().st_size != UPLOAD_SIZE or _sha256(copies[0]) != want:
+            raise SelfTestError("the downloaded file differs from the uploaded one")
+        return want
+    finally:
+        if window is not None:
+            window.shutdown(10_000)
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+        server.stop()
+        logging_setup.close()
+
+
+def _summary_out(line: str) -> None:
+    stream = sys.stdout
+    if stream is None:  # Windows GUI-subsystem build: no console attached
+        return
+    stream.write(line + "\n")
+    stream.flush()
+
+
+def run(args: argparse.Namespace | None = None) -> int:
+    """Run the self-test; print one summary line; return 0 (pass) or 1 (fail)."""
+    started = time.monotonic()
+    # The self-test never needs a display; any platform given by the caller is ignored.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    config_arg = getattr(args, "config_dir", None)
+    work = Path(tempfile.mkdtemp(prefix="sds-selftest-"))
+    config_dir = Path(config_arg) if config_arg else work / "config"
+
+    from sds_desktop._version import APP_NAME, get_version  # noqa: PLC0415
+
+    frozen = "frozen" if getattr(sys, "frozen", False) else "source"
+    head = f"{APP_NAME} {get_version()} ({frozen}, Python {platform.python_version()}"
+    timings: dict[str, float] = {}
+    try:
+        import keyring  # noqa: PLC0415
+        from PySide6 import __version__ as pyside_version  # noqa: PLC0415
+
+        from sds_desktop.gui.app import get_app  # noqa: PLC0415
+        from sds_desktop.gui.logs import route_qt_messages  # noqa: PLC0415
+
+        head += f", PySide6 {pyside_version}, offscreen)"
+        kr = keyring_report()
+        keyring.set_keyring(_memory_keyring())  # nothing below can reach the real keyring
+
+        app = get_app([sys.argv[0] if sys.argv else "sds-desktop"])
+        route_qt_messages()
+        style = _check_resources(app)
+        digest = _round_trip(app, work, config_dir, timings)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes exit 1 + one line
+        if not isinstance(exc, SelfTestError):
+            traceback.print_exc(file=sys.stderr)
+        total = time.monotonic() - started
+        _summary_out(f"SELF-TEST FAILED: {head}: {exc} ({total:.1f} s)")
+        return 1
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(work)
+    total = time.monotonic() - started
+    steps = ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())
+    _summary_out(
+        f"SELF-TEST OK: {head}: main window, sandbox sign-in, upload+download of "
+        f"{UPLOAD_SIZE} bytes through the queue verified (sha256 {digest[:12]}), "
+        f"style={style}, keyring={kr}; {steps}; total {total:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(argparse.Namespace(config_dir=None)))
