@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from sds_desktop.core.config import load_config
-from sds_desktop.core.errors import AuthError, PathError
+from sds_desktop.core.errors import PathError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import validate_file_name
@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.stats_label = QLabel(self)
         self.conn_label = QLabel(self)
+        self.conn_label.setStyleSheet("QLabel { padding-left: 12px; }")
         self.sandbox_badge = QLabel("SANDBOX", self)
         self.sandbox_badge.setToolTip(
             "Connected to the local sandbox gateway with demo data: nothing leaves this computer"
@@ -196,7 +197,7 @@ class MainWindow(QMainWindow):
             " border-radius: 3px; padding: 1px 8px; margin: 2px; }"
         )
         self.sandbox_badge.hide()
-        bar.addWidget(self.stats_label, 1)
+        bar.addPermanentWidget(self.stats_label)
         bar.addPermanentWidget(self.conn_label)
         bar.addPermanentWidget(self.sandbox_badge)
 
@@ -243,6 +244,7 @@ class MainWindow(QMainWindow):
         self.controller.idle.connect(self._on_idle)
         self.controller.jobAdded.connect(self._update_stats)
         self.controller.planFailed.connect(self._on_plan_failed)
+        self.controller.uploadedInto.connect(self.remote_model.update_path)
         self.queue_dock.parallel.valueChanged.connect(self._remember_parallel)
 
     # -- session -------------------------------------------------------------------
@@ -455,8 +457,6 @@ class MainWindow(QMainWindow):
             for path, uuid in targets:
                 try:
                     gateway.delete_file(uuid)
-                except AuthError:
-                    raise
                 except Exception as exc:  # noqa: BLE001 - each refusal is shown with its reason
                     refused.append((path, str(exc)))
                 else:

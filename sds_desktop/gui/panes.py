@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QDir,
+    QFileInfo,
     QMimeData,
     QModelIndex,
     QObject,
@@ -17,9 +18,10 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileIconProvider,
     QFileSystemModel,
     QHBoxLayout,
     QHeaderView,
@@ -68,6 +70,21 @@ def _header(parent: QWidget, title: str) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+class _IconProvider(QFileIconProvider):
+    """Native icons where the platform has them, the style's folder/file icons otherwise."""
+
+    def __init__(self, style: QStyle) -> None:
+        super().__init__()
+        self._dir = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        self._file = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+
+    def icon(self, what: Any) -> QIcon:  # type: ignore[override]
+        icon = super().icon(what)
+        if not icon.isNull() or not isinstance(what, QFileInfo):
+            return icon
+        return self._dir if what.isDir() else self._file
 
 
 class LocalProxy(QSortFilterProxyModel):
@@ -149,6 +166,8 @@ class LocalPane(QWidget):
         super().__init__(parent)
         self.fs = QFileSystemModel(self)
         self.fs.setReadOnly(True)
+        self._icons = _IconProvider(self.style())
+        self.fs.setIconProvider(self._icons)
         self.proxy = LocalProxy(self)
         self.proxy.setSourceModel(self.fs)
         self._history: list[Path] = []

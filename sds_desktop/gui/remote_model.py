@@ -258,6 +258,7 @@ class RemoteModel(QAbstractItemModel):
             self._drain_stash(node, stash, 0)
             return
         node.stash = None
+        node.virtual = False
         path = node.sds_path
         lister = self.lister
         assert lister is not None
@@ -357,6 +358,9 @@ class RemoteModel(QAbstractItemModel):
                 new.append(child)
                 continue
             sub = node.child_dirs.get(parts[0])
+            if sub is not None and sub.virtual:
+                sub.virtual = False
+                touched_dirs.add(sub)
             if sub is None:
                 sub_path = base.rstrip("/") + "/" + parts[0]
                 sub = Node("dir", parts[0], node, sub_path)
@@ -404,6 +408,29 @@ class RemoteModel(QAbstractItemModel):
         node.stash_complete = False
         node.error = ""
         self.dataChanged.emit(idx, self.index_of(node, len(HEADERS) - 1))
+
+    def update_path(self, sds_path: str) -> None:
+        """Bring new files under ``sds_path`` into view without collapsing anything.
+
+        The deepest loaded folder on the way to ``sds_path`` is listed again and the pages
+        are merged into its rows (new files and folders appear, known ones are updated).
+        """
+        node = self.root
+        for part in [p for p in sds_path.split("/") if p]:
+            nxt = node.child_dirs.get(part)
+            if nxt is None or nxt.state != "loaded":
+                break
+            node = nxt
+        if node.state != "loaded" or self.lister is None:
+            return
+        for child in node.child_dirs.values():
+            if child.state in ("unloaded", "queued"):
+                child.stash = []
+                child.stash_complete = False
+            child.file_count = 0
+            child.total_bytes = 0
+        node.state = "queued"
+        self._start_fetch(node)
 
     def remove_node(self, node: Node) -> None:
         """Drop one row (after a delete), keeping the other rows' cached positions right."""

@@ -148,6 +148,7 @@ class TransferController(QObject):
     jobAdded = Signal(int, int)  # job id, number of items
     planFailed = Signal(str)
     itemFinished = Signal(int)  # item id (done, skipped, failed or cancelled)
+    uploadedInto = Signal(str)  # SDS directory that received new files (batched)
     tick = Signal()  # ~4 Hz while busy: counters were refreshed
 
     def __init__(
@@ -174,6 +175,11 @@ class TransferController(QObject):
         self._item_last: dict[int, tuple[float, int]] = {}
         self.item_speed: dict[int, float] = {}
         self._finished_count = 0
+        self._touched: set[str] = set()
+        self._touch_timer = QTimer(self)
+        self._touch_timer.setInterval(1500)
+        self._touch_timer.setSingleShot(True)
+        self._touch_timer.timeout.connect(self._flush_touched)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_tick)
@@ -387,6 +393,8 @@ class TransferController(QObject):
             self._on_tick()
             self._batch.clear()
             self._samples.clear()
+            self._touch_timer.stop()
+            self._flush_touched()
             self.idle.emit()
 
     @Slot(int, object)
@@ -395,7 +403,10 @@ class TransferController(QObject):
         assert isinstance(result, tuple)
         skipped, text = result
         if self.queue.mark_done(item_id, checksum=str(text), skipped=bool(skipped)):
-            log.info("%s: %s", self.queue.get(item_id).sds_path, text)
+            item = self.queue.get(item_id)
+            log.info("%s: %s", item.sds_path, text)
+            if item.direction is Direction.UPLOAD and not skipped:
+                self._touched.add(item.sds_path.rpartition("/")[0] or "/")
         self._after(item_id)
 
     @Slot(int, object)
@@ -414,7 +425,15 @@ class TransferController(QObject):
                 log.error("worker crashed: %r", exc)
         self._after(item_id)
 
+    @Slot()
+    def _flush_touched(self) -> None:
+        touched, self._touched = self._touched, set()
+        for directory in sorted(touched):
+            self.uploadedInto.emit(directory)
+
     def _after(self, item_id: int) -> None:
+        if self._touched and not self._touch_timer.isActive():
+            self._touch_timer.start()
         self._finished_count += 1
         self._item_last.pop(item_id, None)
         self.item_speed.pop(item_id, None)
@@ -477,6 +496,7 @@ class TransferController(QObject):
         """
         self.gateway = None
         self._timer.stop()
+        self._touch_timer.stop()
         for item_id, worker in list(self._workers.items()):
             worker.cancel.set()
             self.queue.requeue(item_id, "interrupted by quit")

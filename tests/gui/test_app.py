@@ -1,0 +1,387 @@
+"""End to end against the sandbox: sign-in, browsing, uploads, downloads, cancel, quit."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from sds_desktop.core.queue import ItemState
+from sds_desktop.gui.credentials import SERVICE
+from sds_desktop.gui.main_window import MainWindow
+from sds_desktop.gui.remote_model import RemoteModel
+
+from .conftest import DEMO_EMAIL, sign_in
+
+# The offscreen platform plugin warns about window size hints of dock widgets.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+def wait_loaded(qtbot, model: RemoteModel, index: QModelIndex | None = None) -> None:
+    index = index or QModelIndex()
+    if model.canFetchMore(index):
+        model.fetchMore(index)
+    qtbot.waitUntil(lambda: model.node(index).state == "loaded", timeout=10_000)
+
+
+def make_tree(root: Path) -> Path:
+    folder = root / "campaign"
+    (folder / "sigmf").mkdir(parents=True)
+    (folder / "sigmf" / "rec.sigmf-data").write_bytes(os.urandom(300_000))
+    (folder / "sigmf" / "rec.sigmf-meta").write_text('{"global": {}}')
+    (folder / "notes.txt").write_text("field notes\n")
+    return folder
+
+
+def wait_idle(qtbot, win: MainWindow, timeout: int = 20_000) -> None:
+    qtbot.waitUntil(win.controller.is_idle, timeout=timeout)
+
+
+def test_sign_in_and_browse(qtbot, window, sandbox, local_dir):
+    (local_dir / "hello.txt").write_text("hi")
+    sign_in(qtbot, window, sandbox, sandbox.demo_key)
+    assert window.account.email == DEMO_EMAIL
+    assert window.sandbox_badge.isVisible()
+    assert DEMO_EMAIL in window.conn_label.text()
+    model = window.remote_model
+    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    demo = model.find("/demo")
+    assert demo.isValid()
+    wait_loaded(qtbot, model, demo)
+    assert model.rowCount(demo) >= 2
+    # the local pane lists the folder
+    fs = window.local_pane.fs
+    qtbot.waitUntil(lambda: fs.index(str(local_dir / "hello.txt")).isValid(), timeout=5000)
+    # keyboard navigation in the remote tree
+    view = window.remote_pane.view
+    view.setFocus()
+    view.setCurrentIndex(window.remote_pane.proxy.index(0, 0))
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.currentIndex().isValid()
+
+
+def test_upload_folder_by_drag_and_drop(qtbot, window, sandbox, user_key, local_dir):
+    folder = make_tree(local_dir)
+    sign_in(qtbot, window, sandbox, user_key)
+    model = window.remote_model
+    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    pane = window.local_pane
+    qtbot.waitUntil(lambda: pane.fs.index(str(folder)).isValid(), timeout=5000)
+    mime = pane.proxy.mimeData([pane.index_of(folder)])
+    assert mime.hasUrls()
+    remote_proxy = window.remote_pane.proxy
+    with qtbot.waitSignal(window.controller.jobAdded, timeout=10_000) as job:
+        assert remote_proxy.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, QModelIndex())
+    assert job.args[1] == 3
+    wait_idle(qtbot, window)
+    items = window.queue.items()
+    assert {i.state for i in items} == {ItemState.DONE}
+    assert {i.checksum for i in items} == {"verified"}
+    assert {i.sds_path for i in items} == {
+        "/campaign/notes.txt",
+        "/campaign/sigmf/rec.sigmf-data",
+        "/campaign/sigmf/rec.sigmf-meta",
+    }
+    # the tree picks up the new folder without a manual refresh
+    qtbot.waitUntil(lambda: model.find("/campaign").isValid(), timeout=10_000)
+    assert "(3)" in window.queue_dock.tabs.tabText(2)
+    # the same folder again: the server has every file
+    window.upload([folder], "/")
+    qtbot.waitUntil(lambda: len(window.queue.items()) == 6, timeout=10_000)
+    wait_idle(qtbot, window)
+    again = window.queue.items()[3:]
+    assert {i.state for i in again} == {ItemState.SKIPPED}
+    assert {i.checksum for i in again} == {"skipped: already on SDS"}
+
+
+def test_os_file_manager_drop_with_events(qtbot, window, sandbox, user_key, local_dir):
+    """A real drop event on the remote view, as a file manager would send it."""
+    f = local_dir / "from-file-manager.bin"
+    f.write_bytes(os.urandom(50_000))
+    sign_in(qtbot, window, sandbox, user_key)
+    model = window.remote_model
+    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    viewport = window.remote_pane.view.viewport()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(f))])
+    pos = QPointF(40, viewport.height() - 10)
+    action = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    QApplication.sendEvent(viewport, enter)
+    assert enter.isAccepted()
+    move = QDragMoveEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    QApplication.sendEvent(viewport, move)
+    drop = QDropEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    with qtbot.waitSignal(window.controller.jobAdded, timeout=10_000):
+        QApplication.sendEvent(viewport, drop)
+    wait_idle(qtbot, window)
+    (item,) = window.queue.items()
+    assert item.sds_path == "/from-file-manager.bin"
+    assert item.checksum == "verified"
+
+
+def test_download_by_context_menu_and_drag(qtbot, window, sandbox, local_dir):
+    sign_in(qtbot, window, sandbox, sandbox.demo_key)
+    model = window.remote_model
+    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    demo = model.find("/demo")
+    wait_loaded(qtbot, model, demo)
+    readme = model.find("/demo/README.txt")
+    assert readme.isValid()
+    # context-menu action on a selected file → into the local pane's folder
+    window.remote_pane.select_source(readme)
+    action = window.remote_pane.action("download")
+    assert action.isEnabled()
+    action.trigger()
+    wait_idle(qtbot, window)
+    assert (local_dir / "README.txt").is_file()
+    assert window.queue.items()[0].checksum == "verified"
+    # remote folder dragged onto a local folder → local/<folder>/...
+    target = local_dir / "into"
+    target.mkdir()
+    pane = window.local_pane
+    qtbot.waitUntil(lambda: pane.fs.index(str(target)).isValid(), timeout=5000)
+    radiohound = model.find("/demo/radiohound")
+    assert radiohound.isValid()
+    mime = model.mimeData([radiohound])
+    drop_index = pane.index_of(target)
+    assert pane.proxy.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, drop_index)
+    with qtbot.waitSignal(window.controller.jobAdded, timeout=10_000):
+        pane.proxy.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, drop_index)
+    wait_idle(qtbot, window)
+    got = sorted(p.name for p in (target / "radiohound").iterdir())
+    assert got
+    assert all(i.checksum == "verified" for i in window.queue.items())
+
+
+def test_cancel_running_transfer_then_retry(qtbot, window, sandbox, user_key, local_dir):
+    # larger than what the loopback socket buffers absorb, so the upload is mid-body
+    big = local_dir / "slow.bin"
+    big.write_bytes(os.urandom(16_000_000))
+    sign_in(qtbot, window, sandbox, user_key)
+    sandbox.faults.throttle(1_000_000)
+    window.upload([big], "/")
+    qtbot.waitUntil(lambda: window.controller.running == 1, timeout=10_000)
+    item_id = window.queue.items()[0].id
+    qtbot.waitUntil(lambda: window.queue.get(item_id).bytes_done > 0, timeout=10_000)
+    window.queue_dock.views[0].selectRow(0)
+    window.queue_dock.cancel_selected()
+    assert window.queue.get(item_id).state is ItemState.CANCELLED  # at once in the view
+    qtbot.waitUntil(lambda: window.controller.running == 0, timeout=5_000)
+    assert window.queue.get(item_id).state is ItemState.CANCELLED
+    assert "(1)" in window.queue_dock.tabs.tabText(1)
+    sandbox.faults.reset()
+    window.controller.retry([item_id])
+    wait_idle(qtbot, window)
+    item = window.queue.get(item_id)
+    assert item.state is ItemState.DONE
+    assert item.attempts == 2
+
+
+def test_parallel_change_while_running(qtbot, window, sandbox, user_key, local_dir):
+    for i in range(4):
+        (local_dir / f"f{i}.bin").write_bytes(os.urandom(200_000))
+    sign_in(qtbot, window, sandbox, user_key)
+    sandbox.faults.throttle(400_000)
+    window.queue_dock.parallel.setValue(1)
+    window.upload(sorted(local_dir.iterdir()), "/p")
+    qtbot.waitUntil(lambda: window.controller.running == 1, timeout=10_000)
+    window.queue_dock.parallel.setValue(3)
+    qtbot.waitUntil(lambda: window.controller.running == 3, timeout=10_000)
+    sandbox.faults.reset()
+    wait_idle(qtbot, window)
+    assert window.settings.parallel_transfers == 3
+
+
+def test_quit_while_transfers_run(qtbot, window, sandbox, user_key, local_dir):
+    big = local_dir / "slow.bin"
+    big.write_bytes(os.urandom(3_000_000))
+    sign_in(qtbot, window, sandbox, user_key)
+    sandbox.faults.throttle(100_000)
+    window.upload([big], "/")
+    qtbot.waitUntil(lambda: window.controller.running == 1, timeout=10_000)
+    asked: list[str] = []
+    window.ask = lambda title, text: asked.append(title) or False  # type: ignore[method-assign]
+    assert not window.close()  # the user said no
+    assert window.controller.running == 1
+    window.ask = lambda *_a: True  # type: ignore[method-assign]
+    assert window.close()
+    assert asked == ["Quit SDS Desktop"]
+    assert window.controller.pool.activeThreadCount() == 0
+
+
+def test_delete_and_refusal_reason(qtbot, window, sandbox, user_key, local_dir):
+    f = local_dir / "gone.bin"
+    f.write_bytes(os.urandom(1000))
+    sign_in(qtbot, window, sandbox, user_key)
+    window.upload([f], "/")
+    wait_idle(qtbot, window)
+    model = window.remote_model
+    qtbot.waitUntil(lambda: model.find("/gone.bin").isValid(), timeout=10_000)
+    window.remote_pane.select_source(model.find("/gone.bin"))
+    window.remote_pane.action("delete").trigger()
+    qtbot.waitUntil(lambda: not model.find("/gone.bin").isValid(), timeout=10_000)
+    assert window.gateway.list_files("/") == []
+
+
+def test_delete_refused_shows_server_reason(qtbot, window, sandbox):
+    sign_in(qtbot, window, sandbox, sandbox.demo_key)
+    model = window.remote_model
+    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    demo = model.find("/demo")
+    wait_loaded(qtbot, model, demo)
+    wvpol = model.find("/demo/westford-vpol")
+    wait_loaded(qtbot, model, wvpol)
+    # a file that belongs to a capture: the gateway refuses to delete it
+    target = None
+    stack = [wvpol]
+    while stack and target is None:
+        idx = stack.pop()
+        wait_loaded(qtbot, model, idx)
+        for r in range(model.rowCount(idx)):
+            child = model.index(r, 0, idx)
+            node = model.node(child)
+            if node.kind == "file" and node.file and node.file.captures:
+                target = child
+                break
+            if node.kind == "dir":
+                stack.append(child)
+    if target is None:
+        pytest.skip("demo data has no capture file")
+    window.remote_pane.select_source(target)
+    window.remote_pane.action("delete").trigger()
+    qtbot.waitUntil(lambda: getattr(window, "last_error", None) is not None, timeout=10_000)
+    assert "refused" in window.last_error.text()
+    window.last_error.close()
+
+
+def test_properties_dialog(qtbot, window, sandbox):
+    sign_in(qtbot, window, sandbox, sandbox.demo_key)
+    model = window.remote_model
+    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    wait_loaded(qtbot, model, model.find("/demo"))
+    readme = model.find("/demo/README.txt")
+    window.remote_pane.select_source(readme)
+    window.remote_pane.action("properties").trigger()
+    qtbot.waitUntil(lambda: getattr(window, "properties_dialog", None) is not None, timeout=10_000)
+    tree = window.properties_dialog.tree
+    values = {
+        tree.topLevelItem(i).text(0): tree.topLevelItem(i).text(1)
+        for i in range(tree.topLevelItemCount())
+    }
+    assert values["BLAKE3 checksum"] == model.node(readme).file.sum_blake3
+    assert values["Owner"] == DEMO_EMAIL
+    assert "Captures" in values
+    assert "Datasets" in values
+    window.properties_dialog.close()
+
+
+def test_new_virtual_folder_then_upload(qtbot, window, sandbox, user_key, local_dir):
+    f = local_dir / "x.bin"
+    f.write_bytes(b"abc" * 100)
+    sign_in(qtbot, window, sandbox, user_key)
+    model = window.remote_model
+    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    idx = window.create_folder(model.root, "fresh")
+    assert model.node(idx).virtual
+    assert not window.remote_pane.action("download").isEnabled()
+    window.upload([f], "/fresh")
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: not model.node(model.find("/fresh")).virtual, timeout=10_000)
+    assert window.queue.items()[0].sds_path == "/fresh/x.bin"
+
+
+# -- sign-in --------------------------------------------------------------------------
+
+
+def submit_login(qtbot, window, host: str, key: str):
+    dialog = window.open_login()
+    dialog.host_box.setCurrentText(host)
+    dialog.key_edit.setText(key)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    return dialog
+
+
+def test_login_dialog_stores_key_in_keyring(qtbot, window, sandbox, memory_keyring):
+    submit_login(qtbot, window, sandbox.url, f"  {sandbox.demo_key}\n")
+    qtbot.waitUntil(lambda: window.account is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.login_dialog is None)
+    assert memory_keyring.store[(SERVICE, sandbox.url)] == sandbox.demo_key
+    assert window.settings.recent_hosts[0] == sandbox.url
+    assert window.account.stored == "keyring"
+    window.sign_out()
+    qtbot.waitUntil(lambda: (SERVICE, sandbox.url) not in memory_keyring.store, timeout=5000)
+    assert window.account is None
+
+
+def test_wrong_key(qtbot, window, sandbox):
+    dialog = submit_login(qtbot, window, sandbox.url, "wrongkey.0000000000000000000000000000000")
+    qtbot.waitUntil(lambda: "refused" in dialog.error_label.text(), timeout=10_000)
+    assert dialog.isVisible()
+    assert window.account is None
+    dialog.reject()
+
+
+def test_unreachable_host(qtbot, window):
+    dialog = submit_login(qtbot, window, "http://127.0.0.1:1", "abc.def")
+    qtbot.waitUntil(lambda: "Cannot reach" in dialog.error_label.text(), timeout=15_000)
+    assert window.account is None
+    dialog.reject()
+
+
+def test_no_keyring_session_only_and_plaintext_opt_in(qtbot, window, sandbox, no_keyring):
+    dialog = window.open_login()
+    assert dialog.keyring_notice.isVisible()
+    assert "session" in dialog.keyring_notice.text()
+    assert dialog.plaintext_box.isVisible()
+    dialog.reject()
+    dialog = submit_login(qtbot, window, sandbox.url, sandbox.demo_key)
+    qtbot.waitUntil(lambda: window.account is not None, timeout=10_000)
+    assert window.account.stored == "session"
+    assert not window.credentials.plaintext_path.exists()
+    window.sign_out()
+    qtbot.waitUntil(lambda: window.tasks.active == 0)
+    dialog = window.open_login()
+    dialog.plaintext_box.setChecked(True)
+    dialog.host_box.setCurrentText(sandbox.url)
+    dialog.key_edit.setText(sandbox.demo_key)
+    dialog.submit()
+    qtbot.waitUntil(lambda: window.account is not None, timeout=10_000)
+    path = window.credentials.plaintext_path
+    assert window.account.stored == "plaintext"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text())[sandbox.url] == sandbox.demo_key
+
+
+def test_start_session_uses_stored_key(qtbot, window, sandbox, memory_keyring):
+    memory_keyring.set_password(SERVICE, sandbox.url, sandbox.demo_key)
+    window.settings.last_host = sandbox.url
+    with qtbot.waitSignal(window.signedIn, timeout=10_000):
+        window.start_session()
+    assert window.account.stored == "keyring"
+
+
+def test_start_session_honours_environment(qtbot, window, sandbox, monkeypatch):
+    monkeypatch.setenv("SDS_SECRET_TOKEN", sandbox.demo_key)  # the environment wins
+    (window.settings.config_dir / ".env").write_text(
+        f"SDS_HOST={sandbox.url}\nSDS_SECRET_TOKEN=not-this-one.x\n"
+    )
+    monkeypatch.chdir(window.settings.config_dir)
+    with qtbot.waitSignal(window.signedIn, timeout=10_000):
+        window.start_session()
+    assert window.account.stored == "environment"
+
+
+def test_no_account_opens_login(qtbot, window, monkeypatch):
+    monkeypatch.delenv("SDS_SECRET_TOKEN", raising=False)
+    monkeypatch.chdir(window.settings.config_dir)
+    window.start_session()
+    assert window.login_dialog is not None
+    assert window.login_dialog.isVisible()
+    window.login_dialog.reject()
