@@ -16,13 +16,40 @@ import re
 import uuid as uuid_mod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sds_desktop.core.checksum import is_blake3_hex
 from sds_desktop.core.errors import PathError, ServiceError
 from sds_desktop.core.paths import split_owner_prefix, validate_file_name
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
+
+
+SERVER_TIMEZONE = "America/New_York"
+"""Zone of the naive timestamps in list/retrieve replies (the gateway's local time)."""
+
+
+def parse_server_time(text: str | None) -> datetime | None:
+    """An aware datetime from a gateway timestamp, or None when absent or unreadable.
+
+    List/retrieve replies carry naive ``YYYY-MM-DD HH:MM:SS`` in the server's local
+    zone; upload replies carry ISO 8601 with an offset. Both become aware datetimes, so
+    a client can show them in the user's own zone.
+    """
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        try:
+            value = value.replace(tzinfo=ZoneInfo(SERVER_TIMEZONE))
+        except ZoneInfoNotFoundError:  # no tz database (tzdata missing): leave it naive
+            return value
+    return value
 
 
 def malformed(what: str) -> ServiceError:
@@ -107,6 +134,16 @@ class SDSFile:
     def sds_path(self) -> str:
         """The file's full user-relative SDS path, ``/a/b/name``."""
         return f"{self.directory.rstrip('/')}/{self.name}"
+
+    @property
+    def modified(self) -> datetime | None:
+        """When the file was last changed on the SDS (aware), if the reply said."""
+        return parse_server_time(self.updated_at or self.created_at)
+
+    @property
+    def expires(self) -> datetime | None:
+        """When the SDS will delete the file (aware), if the reply said."""
+        return parse_server_time(self.expiration_date)
 
     @classmethod
     def from_json(cls, data: object) -> SDSFile:

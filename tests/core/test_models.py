@@ -111,3 +111,20 @@ def test_dataset_keeps_production_shapes() -> None:
     assert d.authors == [{"name": "A", "orcid_id": "x"}]
     assert d.institutions == "['ND']"
     assert d.raw["name"] == "DS"
+
+
+def test_server_times_become_aware_in_the_servers_zone() -> None:
+    from datetime import UTC, datetime
+
+    from sds_desktop.core.models import parse_server_time
+
+    # list/retrieve: naive New York local time (EST in January: UTC-5)
+    naive = parse_server_time("2026-01-15 10:00:00")
+    assert naive is not None
+    assert naive.astimezone(UTC) == datetime(2026, 1, 15, 15, 0, tzinfo=UTC)
+    # upload reply: ISO 8601 with offset, kept as given
+    aware = parse_server_time("2026-07-01T12:00:00.123456+00:00")
+    assert aware is not None
+    assert aware.astimezone(UTC).hour == 12
+    assert parse_server_time("") is None
+    assert parse_server_time("not a date") is None
