@@ -14,6 +14,7 @@ import logging
 import logging.handlers
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -224,13 +225,22 @@ class _LevelFilter(QSortFilterProxyModel):
         self.min_level = 1
         self.text = ""
 
-    def set_min_level(self, level: int) -> None:
-        self.min_level = level
-        self.invalidateFilter()
+    def _refilter(self, change: Callable[[], None]) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            change()
+            self.invalidateFilter()
 
+    @Slot(int)
+    def set_min_level(self, level: int) -> None:
+        self._refilter(lambda: setattr(self, "min_level", level))
+
+    @Slot(str)
     def set_text(self, text: str) -> None:
-        self.text = text.lower()
-        self.invalidateFilter()
+        self._refilter(lambda: setattr(self, "text", text.lower()))
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.sourceModel()

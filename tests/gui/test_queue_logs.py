@@ -1,0 +1,200 @@
+"""Queue adapter, log view and plumbing that need no sandbox."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from sds_desktop.__main__ import build_parser, main
+from sds_desktop.core.queue import Direction, ItemSpec, TransferQueue
+from sds_desktop.gui.credentials import CredentialStore
+from sds_desktop.gui.fmt import human_bytes, human_duration
+from sds_desktop.gui.logs import LogDock, LoggingSetup, LogModel
+from sds_desktop.gui.queue_view import C_CHECKSUM, C_JOB, C_STATE, QueueDock, QueueModel
+from sds_desktop.gui.settings import Settings
+from sds_desktop.gui.transfers import TransferController
+
+
+def specs(n: int) -> list[ItemSpec]:
+    return [
+        ItemSpec(Direction.UPLOAD, f"f{i}.bin", f"/tmp/f{i}.bin", f"/x/f{i}.bin", 100)
+        for i in range(n)
+    ]
+
+
+def test_queue_model_follows_the_queue(qtbot, qtmodeltester):
+    queue = TransferQueue(history_limit=3)
+    model = QueueModel(queue)
+    qtmodeltester.check(model)
+    _, items = queue.add_job("job", Direction.UPLOAD, specs(5))
+    assert model.rowCount() == 5
+    queue.mark_running(items[0].id)
+    queue.mark_done(items[0].id, checksum="verified")
+    assert model.index(0, C_STATE).data() == "done"
+    assert model.index(0, C_CHECKSUM).data() == "verified"
+    assert model.index(1, C_JOB).data() == "job (1/5)"
+    for item in items[1:]:
+        queue.mark_running(item.id)
+        queue.mark_done(item.id)
+    assert model.rowCount() == 3  # bounded history pruned the oldest rows
+    qtmodeltester.check(model)
+    queue.clear_finished()
+    assert model.rowCount() == 0
+    model.detach()
+
+
+def test_queue_dock_tabs_and_counts(qtbot, qtmodeltester):
+    queue = TransferQueue()
+    controller = TransferController(queue)
+    dock = QueueDock(queue, controller)
+    qtbot.addWidget(dock)
+    _, items = queue.add_job("job", Direction.DOWNLOAD, specs(3))
+    queue.mark_running(items[0].id)
+    queue.mark_failed(items[0].id, "HTTP 500: boom")
+    queue.cancel(items[1].id)
+    assert dock.tabs.tabText(0) == "Queued / Active (1)"
+    assert dock.tabs.tabText(1) == "Failed (2)"
+    assert dock.tabs.tabText(2) == "Done"
+    for proxy in dock.proxies:
+        qtmodeltester.check(proxy)
+    dock.tabs.setCurrentIndex(1)
+    dock.views[1].selectAll()
+    dock.retry_selected()  # no gateway: items go back to queued and wait
+    assert dock.tabs.tabText(0) == "Queued / Active (3)"
+    dock.grab()  # paints the progress delegate
+    assert controller.shutdown(1000)
+    dock.model.detach()
+
+
+def test_controller_plans_upload_without_gateway(qtbot, tmp_path: Path):
+    queue = TransferQueue()
+    controller = TransferController(queue)
+    folder = tmp_path / "rec"
+    (folder / "a").mkdir(parents=True)
+    (folder / "a" / "x.bin").write_bytes(b"x" * 10)
+    (folder / "y.bin").write_bytes(b"y" * 10)
+    (folder / "empty.bin").write_bytes(b"")
+    with qtbot.waitSignal(controller.jobAdded) as job:
+        controller.enqueue_upload([folder], "/dest")
+    assert job.args[1] == 2
+    assert sorted(i.sds_path for i in queue.items()) == ["/dest/rec/a/x.bin", "/dest/rec/y.bin"]
+    assert not controller.is_idle() or controller.gateway is None
+    assert controller.shutdown(1000)
+
+
+def test_log_dock_filters_and_jsonl_never_has_the_token(qtbot, qtmodeltester, tmp_path: Path):
+    setup = LoggingSetup(tmp_path / "logs", level=logging.DEBUG)
+    try:
+        dock = LogDock(setup)
+        qtbot.addWidget(dock)
+        token = "AbCdEfGh.0123456789abcdef0123456789abcdef"
+        setup.secret_filter.add_secret(token)
+        log = logging.getLogger("sds_desktop.test")
+        log.info("hello %s", "world")
+        log.warning("header Authorization: Api-Key: %s", token)
+        log.debug("hidden at INFO level")
+        qtbot.waitUntil(lambda: dock.model.rowCount() == 3)
+        assert dock.proxy.rowCount() == 2  # DEBUG filtered out by default
+        dock.level_box.setCurrentIndex(2)  # WARNING
+        assert dock.proxy.rowCount() == 1
+        dock.search.setText("nothing matches")
+        assert dock.proxy.rowCount() == 0
+        qtmodeltester.check(dock.model)
+        setup.file_handler.flush()
+        text = setup.path.read_text()
+        assert token not in text
+        assert "hello world" in text
+        records = [json.loads(line) for line in text.splitlines()]
+        assert {r["level"] for r in records} >= {"INFO", "WARNING"}
+    finally:
+        setup.close()
+
+
+def test_log_model_is_bounded(qtbot):
+    model = LogModel(limit=10)
+    for i in range(25):
+        model.append((time.time(), "INFO", "x", f"m{i}"))
+    assert model.rowCount() == 10
+    assert model.index(0, 3).data() == "m15"
+
+
+def test_settings_roundtrip(tmp_path: Path):
+    s = Settings(tmp_path)
+    assert s.parallel_transfers == 4
+    assert s.show_hidden is False
+    s.show_hidden = True
+    s.parallel_transfers = 7
+    s.remember_host("a.example")
+    s.remember_host("b.example")
+    s.remember_host("a.example")
+    s.sync()
+    s2 = Settings(tmp_path)
+    assert s2.show_hidden is True
+    assert s2.parallel_transfers == 7
+    assert s2.recent_hosts == ["a.example", "b.example"]
+    assert s2.last_host == "a.example"
+
+
+def test_credentials_delete_everywhere(tmp_path: Path, memory_keyring):
+    store = CredentialStore(tmp_path)
+    assert store.save("h", "k") == "keyring"
+    assert store.load("h") == ("k", "session")
+    store.delete("h")
+    assert store.load("h") == (None, "")
+
+
+def test_formatting():
+    assert human_bytes(999) == "999 B"
+    assert human_bytes(1_500_000) == "1.5 MB"
+    assert human_duration(75) == "1m 15s"
+    assert human_duration(None) == ""
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert "sds-desktop" in capsys.readouterr().out
+    args = build_parser().parse_args(["--sandbox", "--config-dir", "/tmp/x"])
+    assert args.sandbox
+    assert args.config_dir == "/tmp/x"
+
+
+def test_gui_thread_stays_responsive_during_big_listing(qtbot):
+    """Page-wise inserts of 50k files never stall the event loop for long."""
+    from sds_desktop.gui.remote_model import RemoteModel, RemoteSortProxy
+    from sds_desktop.gui.tasks import TaskRunner
+    from tests.gui.test_remote_model import FakeLister, make_file
+
+    runner = TaskRunner()
+    files = [make_file(f"/big/d{i % 50}", f"f{i:06d}.bin") for i in range(50_000)]
+    model = RemoteModel(runner, FakeLister(files, page=100))
+    proxy = RemoteSortProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(0)
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def beat() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(beat)
+    timer.start()
+    start = time.monotonic()
+    model.fetchMore(model.index(-1, -1))
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=5000)
+    first_rows = time.monotonic() - start
+    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=30_000)
+    timer.stop()
+    assert runner.shutdown(5000)
+    assert first_rows < 1.0
+    assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms"
