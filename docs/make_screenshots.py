@@ -89,10 +89,11 @@ def main() -> int:
     window.grab().save(str(DOCS / "screenshot-main.png"))
 
     server.faults.throttle(2_000_000)  # bytes/s per request: slow enough to see progress
-    window.controller.set_parallel(3)
+    window.queue_dock.parallel.setValue(3)
     window.upload([local], "/campaigns")
     wait_for(lambda: window.controller.running >= 3, 20)
-    pump(2.5)
+    wait_for(lambda: window.queue.counts()["finished"] >= 3, 30)
+    pump(1.5)
     window.queue_dock.raise_()
     window.queue_dock.views[0].setFocus()
     window.grab().save(str(DOCS / "screenshot-transfer.png"))

@@ -328,17 +328,17 @@ class QueueTab(QTableView):
         header.setStretchLastSection(True)
         widths = {
             C_DIR: 34,
-            C_NAME: 190,
-            C_JOB: 150,
-            C_LOCAL: 190,
-            C_SDS: 190,
-            C_SIZE: 72,
-            C_PROGRESS: 120,
-            C_SPEED: 82,
-            C_ETA: 58,
-            C_STATE: 74,
-            C_ATTEMPTS: 62,
-            C_CHECKSUM: 150,
+            C_NAME: 160,
+            C_JOB: 130,
+            C_LOCAL: 150,
+            C_SDS: 170,
+            C_SIZE: 66,
+            C_PROGRESS: 110,
+            C_SPEED: 76,
+            C_ETA: 50,
+            C_STATE: 70,
+            C_ATTEMPTS: 60,
+            C_CHECKSUM: 140,
         }
         for col, width in widths.items():
             self.setColumnWidth(col, width)

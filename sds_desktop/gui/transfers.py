@@ -175,6 +175,7 @@ class TransferController(QObject):
         self._item_last: dict[int, tuple[float, int]] = {}
         self.item_speed: dict[int, float] = {}
         self._finished_count = 0
+        self._busy_since = time.monotonic()
         self._touched: set[str] = set()
         self._touch_timer = QTimer(self)
         self._touch_timer.setInterval(1500)
@@ -384,6 +385,7 @@ class TransferController(QObject):
     def _set_busy(self, busy: bool) -> None:
         if busy and not self._busy:
             self._busy = True
+            self._busy_since = time.monotonic()
             self._samples.clear()
             self._finished_count = 0
             self._timer.start()
@@ -457,7 +459,7 @@ class TransferController(QObject):
                 self.item_speed[item_id] = inst if prev is None else 0.6 * prev + 0.4 * inst
                 self._item_last[item_id] = (now, done)
         stats = self._totals()
-        self._samples.append((now, stats[0], self._finished_count))
+        self._samples.append((now, stats[0], 0))
         while self._samples and now - self._samples[0][0] > _WINDOW_S:
             self._samples.popleft()
         self.tick.emit()
@@ -479,11 +481,13 @@ class TransferController(QObject):
         done, total = self._totals()
         speed = files_per_s = 0.0
         if len(self._samples) >= 2:
-            t0, b0, f0 = self._samples[0]
-            t1, b1, f1 = self._samples[-1]
+            t0, b0, _ = self._samples[0]
+            t1, b1, _ = self._samples[-1]
             if t1 > t0:
                 speed = max(0, b1 - b0) / (t1 - t0)
-                files_per_s = max(0, f1 - f0) / (t1 - t0)
+        elapsed = time.monotonic() - self._busy_since
+        if self._busy and elapsed > 0.5:
+            files_per_s = self._finished_count / elapsed  # over the whole busy period
         eta = (total - done) / speed if speed > 0 else None
         counts = self.queue.counts()
         return Stats(done, total, speed, eta, files_per_s, len(self._workers), counts["active"])
