@@ -112,16 +112,26 @@ def _transfer_items(window: Any, direction: str) -> list[Any]:
     return [i for i in window.queue.items() if i.direction.value == direction]
 
 
-def _wait_for_items(app: Any, window: Any, direction: str, timeout: float) -> list[Any]:
+def _wait_for_items(
+    app: Any, window: Any, direction: str, timeout: float, plan_errors: list[str]
+) -> list[Any]:
     from sds_desktop.core.queue import FAILED_STATES, FINISHED_STATES  # noqa: PLC0415
 
     def finished() -> bool:
+        if plan_errors:
+            raise SelfTestError(f"the {direction} could not be planned: {plan_errors[0]}")
         items = _transfer_items(window, direction)
         return bool(items) and all(
             i.state in FINISHED_STATES or i.state in FAILED_STATES for i in items
         )
 
-    _wait(app, f"the {direction} to finish", finished, timeout)
+    try:
+        _wait(app, f"the {direction} to finish", finished, timeout)
+    except SelfTestError as exc:
+        states = "; ".join(
+            f"{i.name}: {i.state} {i.error}".strip() for i in _transfer_items(window, direction)
+        )
+        raise SelfTestError(f"{exc} (queue: {states or 'empty'})") from None
     _wait(app, "the transfer queue to go idle", window.controller.is_idle, timeout)
     items = _transfer_items(window, direction)
     bad = [i for i in items if i.state not in FINISHED_STATES]
@@ -167,6 +177,8 @@ def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float
         window = MainWindow(settings, logging_setup=logging_setup, local_dir=local)
         window.show()
         _wait(app, "the main window", window.isVisible, 10)
+        plan_errors: list[str] = []
+        window.controller.planFailed.connect(plan_errors.append)
 
         t = time.monotonic()
         server.start()
@@ -181,12 +193,12 @@ def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float
 
         t = time.monotonic()
         window.upload([source], REMOTE_DIR)
-        _wait_for_items(app, window, "upload", TIMEOUT_S)
+        _wait_for_items(app, window, "upload", TIMEOUT_S, plan_errors)
         timings["upload"] = time.monotonic() - t
 
         t = time.monotonic()
         window.controller.enqueue_download([REMOTE_DIR], local / "download")
-        _wait_for_items(app, window, "download", TIMEOUT_S)
+        _wait_for_items(app, window, "download", TIMEOUT_S, plan_errors)
         timings["download"] = time.monotonic() - t
 
         copies = [p for p in (local / "download").rglob("selftest.bin") if p.is_file()]
@@ -203,6 +215,17 @@ def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float
             app.processEvents()
         server.stop()
         logging_setup.close()
+
+
+def _dump_log(config_dir: Path, lines: int = 40) -> None:
+    """On failure: the tail of the app's log, so CI output says what went wrong."""
+    if sys.stderr is None:
+        return
+    for path in sorted((config_dir / "logs").glob("*.jsonl")):
+        with contextlib.suppress(OSError):
+            tail = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            sys.stderr.write(f"--- last {len(tail)} lines of {path.name} ---\n")
+            sys.stderr.write("\n".join(tail) + "\n")
 
 
 def _summary_out(line: str) -> None:
@@ -245,6 +268,7 @@ def run(args: argparse.Namespace | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - every failure becomes exit 1 + one line
         if not isinstance(exc, SelfTestError):
             traceback.print_exc(file=sys.stderr)
+        _dump_log(config_dir)
         total = time.monotonic() - started
         _summary_out(f"SELF-TEST FAILED: {head}: {exc} ({total:.1f} s)")
         return 1
