@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Linux packaging CI: build the frozen bundle, the .deb and the tarball, prove they work.
+#
+#   packaging/ci.sh            (from anywhere; needs root or sudo for apt/dpkg)
+#
+# 1. install the apt packages the build and the frozen Qt app need (bare Debian/Ubuntu OK)
+# 2. uv run python packaging/build.py  -> dist/sds-desktop/, .deb, .tar.gz
+# 3. report the bundle size (fail above SDS_MAX_BUNDLE_MIB, default 125)
+# 4. validate the desktop entry and AppStream metainfo shipped in the .deb
+# 5. run the frozen `sds-desktop --self-test`, then the one from the unpacked tarball
+# 6. dpkg -i the .deb, run /usr/bin/sds-desktop --self-test, dpkg -r, check nothing is left
+# Every self-test must exit 0, print "SELF-TEST OK" and write nothing unexpected to stderr.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$HOME/.local/bin:$PATH"
+MAX_MIB=${SDS_MAX_BUNDLE_MIB:-125}
+# stderr lines a healthy self-test may print (extended regex); none are known today.
+ALLOWED_STDERR=${SDS_ALLOWED_STDERR:-'^$'}
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "apt packages"
+pkgs=(dpkg-dev appstream desktop-file-utils binutils
+      libegl1 libgl1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
+      libfreetype6 libdbus-1-3 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
+      libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0
+      libxcb-xinerama0 libxcb-xkb1 libwayland-client0 libwayland-cursor0 libwayland-egl1)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+else
+    echo "all present"
+fi
+if ! command -v uv >/dev/null 2>&1; then
+    python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+fi
+uv sync --locked --quiet
+
+step "build (packaging/build.py)"
+rm -rf dist/sds-desktop dist/*.deb dist/*.tar.gz
+uv run python packaging/build.py 2>&1 | grep -v -E "WARNING: (Library not found|Library .* required via ctypes)"
+version=$(uv run python -c "import tomllib; print(tomllib.load(open('pyproject.toml','rb'))['project']['version'])")
+arch=$(dpkg --print-architecture)
+deb="dist/sds-desktop_${version}_${arch}.deb"
+tarball=$(ls dist/sds-desktop-"${version}"-linux-*.tar.gz)
+[ -f "$deb" ] && [ -f "$tarball" ]
+
+step "sizes"
+bundle_bytes=$(cat dist/bundle-size.txt)
+bundle_mib=$(( (bundle_bytes + 1048575) / 1048576 ))
+printf 'bundle   %s MiB (%s bytes, du: %s)\n' "$bundle_mib" "$bundle_bytes" "$(du -sh dist/sds-desktop | cut -f1)"
+printf 'deb      %s (%s bytes)\n' "$(du -h "$deb" | cut -f1)" "$(stat -c %s "$deb")"
+printf 'tarball  %s (%s bytes)\n' "$(du -h "$tarball" | cut -f1)" "$(stat -c %s "$tarball")"
+if [ "$bundle_mib" -gt "$MAX_MIB" ]; then
+    echo "bundle is ${bundle_mib} MiB, over the ${MAX_MIB} MiB budget" >&2
+    exit 1
+fi
+
+step "desktop entry and metainfo"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dpkg-deb -x "$deb" "$work/deb"
+desktop-file-validate "$work"/deb/usr/share/applications/*.desktop
+appstreamcli validate --no-net "$work"/deb/usr/share/metainfo/*.metainfo.xml
+for s in 16 32 48 64 128 256; do
+    test -f "$work/deb/usr/share/icons/hicolor/${s}x${s}/apps/sds-desktop.png"
+done
+test -f "$work/deb/usr/share/icons/hicolor/scalable/apps/sds-desktop.svg"
+echo "ok"
+
+# run_selftest LABEL COMMAND...: exit 0, one OK line on stdout, no unexpected stderr.
+run_selftest() {
+    local label=$1; shift
+    local out="$work/$label.out" err="$work/$label.err" rc=0
+    mkdir -p "$work/$label-config"
+    # a clean environment: no venv, no PYTHONPATH, not the repository as cwd
+    (cd "$work" && env -i HOME="$work/$label-home" PATH=/usr/bin:/bin LANG=C.UTF-8 \
+        "$@" --self-test --config-dir "$work/$label-config") >"$out" 2>"$err" || rc=$?
+    echo "[$label] $(cat "$out")"
+    if [ "$rc" -ne 0 ] || ! grep -q '^SELF-TEST OK: ' "$out"; then
+        echo "[$label] self-test failed (exit $rc); stderr:" >&2
+        cat "$err" >&2
+        exit 1
+    fi
+    if grep -v -E "$ALLOWED_STDERR" "$err" | grep -q .; then
+        echo "[$label] unexpected stderr output:" >&2
+        cat "$err" >&2
+        exit 1
+    fi
+}
+
+step "frozen self-test"
+run_selftest frozen "$ROOT/dist/sds-desktop/sds-desktop"
+
+step "tarball self-test"
+mkdir -p "$work/tar"
+tar -xzf "$tarball" -C "$work/tar"
+run_selftest tarball "$work/tar/sds-desktop-${version}/sds-desktop/sds-desktop"
+
+step "install the .deb"
+if dpkg -s sds-desktop >/dev/null 2>&1; then $SUDO dpkg -r sds-desktop >/dev/null; fi
+$SUDO dpkg -i "$deb"
+dpkg -s sds-desktop | grep -E '^(Status|Version|Installed-Size):'
+test -x /usr/bin/sds-desktop && test -x /opt/sds-desktop/sds-desktop
+run_selftest installed /usr/bin/sds-desktop
+
+step "remove the .deb"
+$SUDO dpkg -r sds-desktop
+leftovers=()
+for path in /opt/sds-desktop /usr/bin/sds-desktop \
+            /usr/share/applications/edu.nd.crc.sdsdesktop.desktop \
+            /usr/share/metainfo/edu.nd.crc.sdsdesktop.metainfo.xml \
+            /usr/share/icons/hicolor/256x256/apps/sds-desktop.png; do
+    if [ -e "$path" ] || [ -L "$path" ]; then leftovers+=("$path"); fi
+done
+if [ "${#leftovers[@]}" -gt 0 ]; then
+    echo "left behind after dpkg -r: ${leftovers[*]}" >&2
+    exit 1
+fi
+echo "removed cleanly: /opt/sds-desktop and /usr/bin/sds-desktop are gone"
+
+step "packaging CI passed"
+echo "bundle ${bundle_mib} MiB; $(basename "$deb") $(du -h "$deb" | cut -f1); $(basename "$tarball") $(du -h "$tarball" | cut -f1)"
