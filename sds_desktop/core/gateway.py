@@ -18,13 +18,14 @@ import contextlib
 import email.utils
 import json
 import logging
+import queue
 import threading
 import uuid as uuid_mod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -62,6 +63,88 @@ MAX_PAGES = 100_000
 
 ParamValue = str | int | Sequence[str]
 Params = Mapping[str, ParamValue]
+
+_T = TypeVar("_T")
+CANCEL_POLL_SECONDS = 0.1
+"""How often a caller blocked on the network looks at its cancel event."""
+PREFETCH_CHUNKS = 4
+"""Download chunks read ahead of the writer (bounded memory: 4 x CHUNK_SIZE)."""
+
+
+def call_abandonable(fn: Callable[[], _T], cancel: threading.Event | None, what: str) -> _T:
+    """Run ``fn`` so that the caller can walk away the moment ``cancel`` is set.
+
+    A request blocked on the server (a stalled upload reply, a silent download) ignores
+    flags; without this a cancel, and so a quit, would wait for the HTTP timeout. ``fn``
+    runs in a daemon helper thread; on cancel the caller raises ``CancelledError`` at
+    once and the helper ends on its own (error or timeout) with its result discarded.
+    """
+    if cancel is None:
+        return fn()
+    outcome: list[tuple[bool, Any]] = []
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, fn()))
+        except BaseException as exc:  # noqa: BLE001 - handed over to the caller below
+            outcome.append((False, exc))
+        finally:
+            finished.set()
+
+    threading.Thread(target=run, name="sds-http", daemon=True).start()
+    while not finished.wait(CANCEL_POLL_SECONDS):
+        if cancel.is_set():
+            raise CancelledError(f"{what} cancelled")
+    ok, value = outcome[0]
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
+
+
+def prefetch_abandonable(
+    chunks: Iterator[bytes], cancel: threading.Event, what: str
+) -> Iterator[bytes]:
+    """Read ``chunks`` in a helper thread, a few ahead; stop waiting as soon as cancelled."""
+    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=PREFETCH_CHUNKS)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=CANCEL_POLL_SECONDS)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(("data", chunk)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed over to the consumer
+            put(("error", exc))
+            return
+        put(("end", None))
+
+    threading.Thread(target=produce, name="sds-download", daemon=True).start()
+    try:
+        while True:
+            try:
+                kind, value = buffer.get(timeout=CANCEL_POLL_SECONDS)
+            except queue.Empty:
+                if cancel.is_set():
+                    raise CancelledError(f"{what} cancelled") from None
+                continue
+            if kind == "data":
+                yield value
+            elif kind == "end":
+                return
+            else:
+                raise value
+    finally:
+        stop.set()
 
 
 def to_uuid_hex(value: object, context: type[SDSError] = FileError) -> str:
@@ -265,6 +348,11 @@ class Gateway:
                 self._sessions.append(session)
         return session
 
+    def _discard_session(self) -> None:
+        """Forget this thread's session: an abandoned request still owns one of its
+        connections, so later requests of this thread start on a fresh session."""
+        self._local.session = None
+
     def close(self) -> None:
         """Close every session this gateway opened (all threads)."""
         with self._lock:
@@ -288,11 +376,12 @@ class Gateway:
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
         ok: Sequence[int] = (200, 201, 202, 204),
+        session: requests.Session | None = None,
     ) -> requests.Response:
         what = f"{method} {url}"
         log.debug("%s params=%s", what, params)
         try:
-            resp = self._session().request(
+            resp = (session or self._session()).request(
                 method,
                 url,
                 params=params,
@@ -443,13 +532,23 @@ class Gateway:
                     ("file", (name, body, "application/octet-stream")),
                 ]
             )
-            resp = self._send(
-                "POST",
-                self.url("assets", "files"),
-                context=UploadError,
-                data=encoder,
-                headers={"Content-Type": encoder.content_type},
-            )
+            session = self._session()
+            try:
+                resp = call_abandonable(
+                    lambda: self._send(
+                        "POST",
+                        self.url("assets", "files"),
+                        context=UploadError,
+                        data=encoder,
+                        headers={"Content-Type": encoder.content_type},
+                        session=session,
+                    ),
+                    cancel,
+                    f"upload of {name}",
+                )
+            except CancelledError:
+                self._discard_session()
+                raise
         return SDSFile.from_json(_json(resp, "upload reply"))
 
     def upload_sibling(
@@ -510,14 +609,32 @@ class Gateway:
         ).close()
 
     @contextlib.contextmanager
-    def download_stream(self, uuid: str) -> Iterator[DownloadStream]:
+    def download_stream(
+        self, uuid: str, *, cancel: threading.Event | None = None
+    ) -> Iterator[DownloadStream]:
         """Open ``…/download/``; yields a ``DownloadStream`` whose chunks are read lazily.
 
         Opening is retried under the policy; a failure mid-body raises ``NetworkError``
-        (the caller restarts the file).
+        (the caller restarts the file). With ``cancel``, neither the opening nor a
+        stalled body keeps the caller waiting once the event is set.
         """
         url = self.url("assets", "files", to_uuid_hex(uuid), "download")
-        resp = self._request("GET", url, context=FileError, stream=True, ok=(200, 206))
+        session = self._session()
+        try:
+            resp = call_abandonable(
+                lambda: self.retry.call(
+                    lambda: self._send(
+                        "GET", url, context=FileError, stream=True, ok=(200, 206), session=session
+                    ),
+                    cancel=cancel,
+                    what=f"GET {url}",
+                ),
+                cancel,
+                "download",
+            )
+        except CancelledError:
+            self._discard_session()
+            raise
 
         def chunks() -> Iterator[bytes]:
             try:
@@ -527,10 +644,19 @@ class Gateway:
             except requests.RequestException as exc:
                 raise _map_transport_error(exc, f"GET {url}") from exc
 
+        body = chunks() if cancel is None else prefetch_abandonable(chunks(), cancel, "download")
         try:
-            yield DownloadStream(resp.status_code, resp.headers, chunks())
-        finally:
+            yield DownloadStream(resp.status_code, resp.headers, body)
+        except CancelledError:
+            self._discard_session()
+            # A reader thread may still be blocked inside the body, holding its lock:
+            # closing here would wait for it, so the close is left to a helper.
+            threading.Thread(target=resp.close, name="sds-close", daemon=True).start()
+            raise
+        except BaseException:
             resp.close()
+            raise
+        resp.close()
 
     # -- captures -----------------------------------------------------------------
 

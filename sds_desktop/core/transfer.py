@@ -336,7 +336,7 @@ def _receive(
     """Stream the body into ``out``, hashing as it goes; fsync; verify size and BLAKE3."""
     hasher = blake3()
     written = 0
-    with gateway.download_stream(f.uuid) as stream:
+    with gateway.download_stream(f.uuid, cancel=cancel) as stream:
         if stream.status == 206:
             _check_range(stream.headers, f.size)
         for chunk in stream.chunks:

@@ -337,7 +337,7 @@ class FlakyStreams:
         self.opened = 0
 
     @contextlib.contextmanager
-    def __call__(self, uuid: str) -> Iterator[DownloadStream]:
+    def __call__(self, uuid: str, *, cancel: object = None) -> Iterator[DownloadStream]:
         self.opened += 1
         fail = self.opened <= self.failures
 
