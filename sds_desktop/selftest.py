@@ -228,9 +228,19 @@ def _dump_log(config_dir: Path, lines: int = 40) -> None:
             sys.stderr.write("\n".join(tail) + "\n")
 
 
-def _summary_out(line: str) -> None:
+def _summary_out(line: str, config_arg: str | None) -> None:
+    """Print the summary; with --config-dir also keep it in ``<dir>/self-test.txt``.
+
+    The Windows build is a GUI-subsystem program without a console (``sys.stdout`` is
+    None): there the file and the exit status are how a script reads the result.
+    """
+    if config_arg:
+        with contextlib.suppress(OSError):
+            target = Path(config_arg) / "self-test.txt"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(line + "\n", encoding="utf-8")
     stream = sys.stdout
-    if stream is None:  # Windows GUI-subsystem build: no console attached
+    if stream is None:
         return
     stream.write(line + "\n")
     stream.flush()
@@ -270,7 +280,7 @@ def run(args: argparse.Namespace | None = None) -> int:
             traceback.print_exc(file=sys.stderr)
         _dump_log(config_dir)
         total = time.monotonic() - started
-        _summary_out(f"SELF-TEST FAILED: {head}: {exc} ({total:.1f} s)")
+        _summary_out(f"SELF-TEST FAILED: {head}: {exc} ({total:.1f} s)", config_arg)
         return 1
     finally:
         with contextlib.suppress(OSError):
@@ -280,7 +290,8 @@ def run(args: argparse.Namespace | None = None) -> int:
     _summary_out(
         f"SELF-TEST OK: {head}: main window, sandbox sign-in, upload+download of "
         f"{UPLOAD_SIZE} bytes through the queue verified (sha256 {digest[:12]}), "
-        f"style={style}, keyring={kr}; {steps}; total {total:.1f} s"
+        f"style={style}, keyring={kr}; {steps}; total {total:.1f} s",
+        config_arg,
     )
     return 0
 

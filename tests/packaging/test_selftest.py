@@ -48,6 +48,7 @@ def test_self_test_subprocess(tmp_path: Path) -> None:
     assert _unexpected(result.stderr) == []
     # it used the given config dir, and nothing else
     assert (config / "settings.ini").is_file()
+    assert (config / "self-test.txt").read_text(encoding="utf-8").strip() == summary
     assert not (tmp_path / "xdg-config").exists()
 
 
