@@ -17,6 +17,7 @@ import uuid as uuid_mod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -135,12 +136,12 @@ class SDSFile:
         """The file's full user-relative SDS path, ``/a/b/name``."""
         return f"{self.directory.rstrip('/')}/{self.name}"
 
-    @property
+    @cached_property
     def modified(self) -> datetime | None:
         """When the file was last changed on the SDS (aware), if the reply said."""
         return parse_server_time(self.updated_at or self.created_at)
 
-    @property
+    @cached_property
     def expires(self) -> datetime | None:
         """When the SDS will delete the file (aware), if the reply said."""
         return parse_server_time(self.expiration_date)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 _UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
 
 
@@ -32,8 +34,14 @@ def human_duration(seconds: float | None) -> str:
     return f"{s // 3600}h {(s % 3600) // 60:02d}m"
 
 
-def short_time(value: str | None) -> str:
-    """``2024-06-27T14:00:05.123+00:00`` or ``2024-06-27 14:00:05`` → ``2024-06-27 14:00``."""
-    if not value:
+def local_time(value: datetime | None, *, with_zone: bool = False) -> str:
+    """An aware time shown in the user's own zone: ``2024-06-27 14:00`` (sortable, compact).
+
+    The gateway sends naive New York times in listings and offset times elsewhere; the
+    core turns both into aware datetimes, so every view agrees with the local clock.
+    """
+    if value is None:
         return ""
-    return value.replace("T", " ")[:16]
+    if value.tzinfo is not None:
+        value = value.astimezone()
+    return value.strftime("%Y-%m-%d %H:%M %Z" if with_zone else "%Y-%m-%d %H:%M").strip()

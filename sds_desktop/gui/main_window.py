@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from sds_desktop.core.config import load_config
 from sds_desktop.core.errors import PathError
 from sds_desktop.core.gateway import Gateway
-from sds_desktop.core.models import SDSFile
+from sds_desktop.core.models import SDSFile, parse_server_time
 from sds_desktop.core.paths import validate_file_name
 from sds_desktop.core.queue import TransferQueue
 from sds_desktop.gui.credentials import CredentialStore
-from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
+from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate, local_time
 from sds_desktop.gui.login import Account, LoginDialog, explain, validate
 from sds_desktop.gui.logs import LogDock, LoggingSetup
 from sds_desktop.gui.panes import LocalPane, RemotePane
@@ -82,9 +82,9 @@ class PropertiesDialog(QDialog):
             ("BLAKE3 checksum", file.sum_blake3),
             ("Media type", file.media_type),
             ("Permissions", file.permissions),
-            ("Created", file.created_at or ""),
-            ("Updated", file.updated_at or ""),
-            ("Expires", file.expiration_date or ""),
+            ("Created", local_time(parse_server_time(file.created_at), with_zone=True)),
+            ("Updated", local_time(file.modified, with_zone=True)),
+            ("Expires", local_time(file.expires, with_zone=True)),
             ("Public", "yes" if file.is_public else "no"),
         ]
         if not file.safe:

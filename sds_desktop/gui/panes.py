@@ -121,6 +121,13 @@ class LocalProxy(QSortFilterProxyModel):
             return fs.lastModified(left) < fs.lastModified(right)  # type: ignore[arg-type]
         return super().lessThan(left, right)
 
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Same compact, sortable form as the remote pane, whatever the system locale.
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 3:
+            stamp = self.fs().lastModified(self.mapToSource(index))  # type: ignore[arg-type]
+            return stamp.toString("yyyy-MM-dd HH:mm") if stamp.isValid() else ""
+        return super().data(index, role)
+
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
         if not index.isValid() or self.fs().isDir(self.mapToSource(index)):
@@ -204,6 +211,7 @@ class LocalPane(QWidget):
         self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.view.setAlternatingRowColors(True)
         self.view.setUniformRowHeights(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep dates and extensions
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header = self.view.header()
         header.setStretchLastSection(False)
@@ -357,6 +365,7 @@ class RemotePane(QWidget):
         self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.view.setAlternatingRowColors(True)
         self.view.setUniformRowHeights(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep dates and extensions
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         header = self.view.header()

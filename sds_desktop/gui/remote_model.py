@@ -37,7 +37,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
 from sds_desktop.core.models import SDSFile
-from sds_desktop.gui.fmt import human_bytes, short_time
+from sds_desktop.gui.fmt import human_bytes, local_time
 from sds_desktop.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger("sds_desktop.gui.remote")
@@ -542,11 +542,11 @@ class RemoteModel(QAbstractItemModel):
         if col == COL_SIZE:
             return human_bytes(f.size)
         if col == COL_MODIFIED:
-            return short_time(f.updated_at or f.created_at)
+            return local_time(f.modified)
         if col == COL_BLAKE3:
             return f.sum_blake3[:12]
         if col == COL_EXPIRES:
-            return short_time(f.expiration_date)[:10]
+            return local_time(f.expires)[:10]
         return ""
 
     def _tooltip(self, node: Node, col: int) -> str | None:
@@ -571,11 +571,11 @@ class RemoteModel(QAbstractItemModel):
         if col == COL_SIZE:
             return node.total_bytes if f is None else f.size
         if col == COL_MODIFIED:
-            return "" if f is None else (f.updated_at or f.created_at or "")
+            return 0.0 if f is None or f.modified is None else f.modified.timestamp()
         if col == COL_BLAKE3:
             return "" if f is None else f.sum_blake3
         if col == COL_EXPIRES:
-            return "" if f is None else (f.expiration_date or "")
+            return 0.0 if f is None or f.expires is None else f.expires.timestamp()
         return ""
 
     # -- drag and drop -------------------------------------------------------------
