@@ -5,7 +5,7 @@
 #
 # 1. install the apt packages the build and the frozen Qt app need (bare Debian/Ubuntu OK)
 # 2. uv run python packaging/build.py  -> dist/sds-desktop/, .deb, .tar.gz
-# 3. report the bundle size (fail above SDS_MAX_BUNDLE_MIB, default 125)
+# 3. report the bundle size (fail above SDS_MAX_BUNDLE_MIB, default 120)
 # 4. validate the desktop entry and AppStream metainfo shipped in the .deb
 # 5. run the frozen `sds-desktop --self-test`, then the one from the unpacked tarball
 # 6. dpkg -i the .deb, run /usr/bin/sds-desktop --self-test, dpkg -r, check nothing is left
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export PATH="$HOME/.local/bin:$PATH"
-MAX_MIB=${SDS_MAX_BUNDLE_MIB:-125}
+MAX_MIB=${SDS_MAX_BUNDLE_MIB:-120}
 # stderr lines a healthy self-test may print (extended regex); none are known today.
 ALLOWED_STDERR=${SDS_ALLOWED_STDERR:-'^$'}
 
