@@ -86,7 +86,29 @@ def keyring_report() -> str:
     discovered = sorted(ep.name for ep in entry_points(group="keyring.backends"))
     if not discovered:
         raise SelfTestError("no keyring backends discovered (keyring metadata not bundled?)")
-    return f"{name} [plugins: {','.join(discovered)}]"
+    note = ""
+    if sys.platform.startswith("linux"):
+        note = _secret_service_note()
+    return f"{name}{note} [plugins: {','.join(discovered)}]"
+
+
+def _secret_service_note() -> str:
+    """Linux: SecretService must be importable; say why it is not usable, if it is not.
+
+    A missing module means a broken bundle (fail); a missing D-Bus session or keyring
+    daemon is a property of the machine (reported only).
+    """
+    try:
+        import secretstorage  # noqa: F401, PLC0415 - the backend's dependency
+        from keyring.backends import SecretService  # noqa: PLC0415
+    except ImportError as exc:
+        raise SelfTestError(f"the SecretService keyring backend cannot load: {exc}") from exc
+    try:
+        SecretService.Keyring.priority  # noqa: B018 - raises with the reason when unusable
+    except Exception as exc:  # noqa: BLE001 - keyring raises RuntimeError and friends
+        reason = str(exc).removeprefix("Unable to initialize SecretService: ")
+        return f" (SecretService unavailable: {reason})"
+    return ""
 
 
 def _wait(app: Any, what: str, predicate: Callable[[], bool], timeout: float) -> None:

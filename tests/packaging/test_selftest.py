@@ -44,6 +44,7 @@ def test_self_test_subprocess(tmp_path: Path) -> None:
     assert "(source," in summary
     assert "upload+download of" in summary
     assert "keyring=" in summary
+    assert "[plugins: " in summary
     assert "SecretService" in summary  # backends discovered through entry points
     assert _unexpected(result.stderr) == []
     # it used the given config dir, and nothing else
