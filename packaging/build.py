@@ -30,6 +30,7 @@ ICONS = ROOT / "resources" / "icons"
 APP_NAME = "SDS Desktop"
 EXE_NAME = "sds-desktop"
 ICO_SIZES = (16, 32, 48, 64, 128, 256)
+LINUX_TOOLS = ("strip", "objdump")  # PyInstaller strips and inspects ELF files with these
 
 
 def project_version() -> str:
@@ -186,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     elif sys.platform == "darwin":
         write_icns(BUILD / "icons" / "sds-desktop.icns")
     if not args.skip_bundle:
+        missing = [t for t in LINUX_TOOLS if not shutil.which(t)]
+        if sys.platform.startswith("linux") and missing:
+            print(f"missing {', '.join(missing)}: apt-get install binutils", file=sys.stderr)
+            return 1
         run_pyinstaller()
 
     bundle = DIST / (f"{APP_NAME}.app" if sys.platform == "darwin" else EXE_NAME)
