@@ -29,7 +29,7 @@ pkgs=(dpkg-dev appstream desktop-file-utils binutils
       libfreetype6 libdbus-1-3 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0
       libxcb-xinerama0 libxcb-xkb1 libwayland-client0 libwayland-cursor0 libwayland-egl1
-      dbus dbus-daemon gnome-keyring)
+      tzdata dbus dbus-daemon gnome-keyring)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -57,7 +57,8 @@ tarball=$(ls dist/sds-desktop-"${version}"-linux-*.tar.gz)
 step "sizes"
 bundle_bytes=$(cat dist/bundle-size.txt)
 bundle_mib=$(( (bundle_bytes + 1048575) / 1048576 ))
-printf 'bundle   %s MiB (%s bytes, du: %s)\n' "$bundle_mib" "$bundle_bytes" "$(du -sh dist/sds-desktop | cut -f1)"
+bundle_human=$(awk -v b="$bundle_bytes" 'BEGIN { printf "%.1f MiB = %.1f MB", b / 1048576, b / 1e6 }')
+printf 'bundle   %s (%s bytes, du: %s)\n' "$bundle_human" "$bundle_bytes" "$(du -sh dist/sds-desktop | cut -f1)"
 printf 'deb      %s (%s bytes)\n' "$(du -h "$deb" | cut -f1)" "$(stat -c %s "$deb")"
 printf 'tarball  %s (%s bytes)\n' "$(du -h "$tarball" | cut -f1)" "$(stat -c %s "$tarball")"
 if [ "$bundle_mib" -gt "$MAX_MIB" ]; then
@@ -145,4 +146,4 @@ fi
 echo "removed cleanly: /opt/sds-desktop and /usr/bin/sds-desktop are gone"
 
 step "packaging CI passed"
-echo "bundle ${bundle_mib} MiB; $(basename "$deb") $(du -h "$deb" | cut -f1); $(basename "$tarball") $(du -h "$tarball" | cut -f1)"
+echo "bundle ${bundle_human}; $(basename "$deb") $(du -h "$deb" | cut -f1); $(basename "$tarball") $(du -h "$tarball" | cut -f1)"

@@ -4,7 +4,8 @@ It is what CI runs on the frozen bundle and on the installed .deb, and what a us
 to check an installation. Steps: start Qt offscreen, open the real main window, start the
 sandbox gateway on a loopback port, sign in with a session-only key, upload a random file
 through the transfer queue, download it again through the queue, compare the bytes, check
-that the bundled resources and Qt plugins (SVG) load, and report the keyring backend.
+that the bundled resources, the tz database and Qt plugins (SVG) load, and report the
+keyring backend.
 
 Nothing touches the user's settings or keychain: everything lives in a temporary
 directory (or ``--config-dir``), the key is kept in memory, and the keyring is swapped for
@@ -34,6 +35,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UPLOAD_SIZE = 1024 * 1024 + 123  # not a multiple of any chunk size
 TIMEOUT_S = 60.0
@@ -172,6 +174,10 @@ def _check_resources(app: Any) -> str:
     formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
     if "svg" not in formats:
         raise SelfTestError("the Qt SVG image-format plugin is missing")
+    try:
+        ZoneInfo("America/New_York")  # the gateway's listing times are New York time
+    except ZoneInfoNotFoundError as exc:
+        raise SelfTestError("no time-zone database (tzdata) for zoneinfo") from exc
     if app_icon().isNull():
         raise SelfTestError("the application icon was not found in resources/")
     dialog = AboutDialog(None)

@@ -34,10 +34,10 @@ FALLBACK_DEPENDS = (
     "libc6 (>= 2.34), libstdc++6, libgcc-s1, zlib1g, libglib2.0-0, libdbus-1-3, "
     "libfontconfig1, libfreetype6, libx11-6, libx11-xcb1, libxcb1, libxkbcommon0, "
     "libxkbcommon-x11-0, libwayland-client0, libwayland-cursor0, libwayland-egl1, "
-    "libegl1, libgl1"
+    "libegl1, libgl1, tzdata"
 )
-# Loaded with dlopen() by Qt, so dpkg-shlibdeps cannot see them.
-EXTRA_DEPENDS = ("libegl1", "libgl1", "libdbus-1-3", "libxkbcommon-x11-0")
+# Loaded with dlopen() by Qt, so dpkg-shlibdeps cannot see them; tzdata for zoneinfo.
+EXTRA_DEPENDS = ("libegl1", "libgl1", "libdbus-1-3", "libxkbcommon-x11-0", "tzdata")
 RECOMMENDS = "gnome-keyring | kwalletmanager | keepassxc, xdg-desktop-portal"
 
 LAUNCHER = f"""#!/bin/sh
