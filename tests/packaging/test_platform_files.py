@@ -153,3 +153,31 @@ def test_readme_documents_entry_point_and_artifacts() -> None:
     assert "dist/" in text
     assert "signtool" in text
     assert "notarytool" in text
+
+
+@pytest.mark.parametrize("script", ["ci.sh", "macos/build_dmg.sh"])
+def test_shell_scripts_parse(script: str) -> None:
+    import subprocess
+
+    path = PACKAGING / script
+    result = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert path.stat().st_mode & 0o111, f"{script} is not executable"
+
+
+def test_linux_share_tree(tmp_path: Path) -> None:
+    build_linux = _load("build_linux", PACKAGING / "linux" / "build_linux.py")
+    build_linux.install_share_files(tmp_path / "share", "9.8.7")
+    share = tmp_path / "share"
+    app_id = build_linux.APP_ID
+    assert (share / "applications" / f"{app_id}.desktop").is_file()
+    meta = (share / "metainfo" / f"{app_id}.metainfo.xml").read_text(encoding="utf-8")
+    assert '<release version="9.8.7" date="' in meta
+    assert "@" not in meta
+    for size in (16, 32, 48, 64, 128, 256):
+        assert (
+            share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "sds-desktop.png"
+        ).is_file()
+    assert (share / "icons" / "hicolor" / "scalable" / "apps" / "sds-desktop.svg").is_file()
+    assert build_linux.LAUNCHER.startswith("#!/bin/sh\n")
+    assert "exec /opt/sds-desktop/sds-desktop" in build_linux.LAUNCHER
