@@ -7,8 +7,9 @@
 # 2. uv run python packaging/build.py  -> dist/sds-desktop/, .deb, .tar.gz
 # 3. report the bundle size (fail above SDS_MAX_BUNDLE_MIB, default 120)
 # 4. validate the desktop entry and AppStream metainfo shipped in the .deb
-# 5. run the frozen `sds-desktop --self-test` (also inside a throwaway D-Bus session with
-#    gnome-keyring, where it must pick the SecretService keyring), then from the tarball
+# 5. run the frozen `sds-desktop --self-test` (offscreen; again on the xcb plugin under
+#    Xvfb; again inside a throwaway D-Bus session with gnome-keyring, where it must pick
+#    the SecretService keyring), then the one from the unpacked tarball
 # 6. dpkg -i the .deb, run /usr/bin/sds-desktop --self-test, dpkg -r, check nothing is left
 # Every self-test must exit 0, print "SELF-TEST OK" and write nothing unexpected to stderr.
 set -euo pipefail
@@ -29,7 +30,7 @@ pkgs=(dpkg-dev appstream desktop-file-utils binutils
       libfreetype6 libdbus-1-3 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0
       libxcb-xinerama0 libxcb-xkb1 libwayland-client0 libwayland-cursor0 libwayland-egl1
-      tzdata dbus dbus-daemon gnome-keyring)
+      tzdata dbus dbus-daemon gnome-keyring xvfb xauth)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -102,6 +103,11 @@ run_selftest() {
 
 step "frozen self-test"
 run_selftest frozen "$ROOT/dist/sds-desktop/sds-desktop"
+
+step "frozen self-test on X11 (xcb under Xvfb)"
+# The offscreen run never loads the xcb platform plugin nor the xcb-util libraries we
+# bundle; this one does.
+run_selftest xcb xvfb-run -a env SDS_SELFTEST_QPA=xcb "$ROOT/dist/sds-desktop/sds-desktop"
 
 step "frozen self-test with a Secret Service"
 # A private session bus and an unlocked, empty gnome-keyring: the frozen app must find the

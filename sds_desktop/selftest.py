@@ -166,10 +166,13 @@ def _wait_for_items(
     return items
 
 
-def _check_resources(app: Any) -> str:
+def _check_resources(app: Any, qpa: str) -> str:
     from PySide6.QtGui import QImageReader  # noqa: PLC0415
 
     from sds_desktop.gui.about import AboutDialog, app_icon  # noqa: PLC0415
+
+    if app.platformName() != qpa:
+        raise SelfTestError(f"Qt started platform {app.platformName()!r}, not {qpa!r}")
 
     formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
     if "svg" not in formats:
@@ -277,8 +280,11 @@ def _summary_out(line: str, config_arg: str | None) -> None:
 def run(args: argparse.Namespace | None = None) -> int:
     """Run the self-test; print one summary line; return 0 (pass) or 1 (fail)."""
     started = time.monotonic()
-    # The self-test never needs a display; any platform given by the caller is ignored.
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # The self-test never needs a display: offscreen, whatever QT_QPA_PLATFORM says.
+    # SDS_SELFTEST_QPA picks another platform plugin on purpose (CI runs it once with
+    # "xcb" under Xvfb, so the bundled xcb plugin and its libraries are exercised too).
+    qpa = os.environ.get("SDS_SELFTEST_QPA") or "offscreen"
+    os.environ["QT_QPA_PLATFORM"] = qpa
     config_arg = getattr(args, "config_dir", None)
     work = Path(tempfile.mkdtemp(prefix="sds-selftest-"))
     config_dir = Path(config_arg) if config_arg else work / "config"
@@ -295,13 +301,13 @@ def run(args: argparse.Namespace | None = None) -> int:
         from sds_desktop.gui.app import get_app  # noqa: PLC0415
         from sds_desktop.gui.logs import route_qt_messages  # noqa: PLC0415
 
-        head += f", PySide6 {pyside_version}, offscreen)"
+        head += f", PySide6 {pyside_version}, {qpa})"
         kr = keyring_report()
         keyring.set_keyring(_memory_keyring())  # nothing below can reach the real keyring
 
         app = get_app([sys.argv[0] if sys.argv else "sds-desktop"])
         route_qt_messages()
-        style = _check_resources(app)
+        style = _check_resources(app, qpa)
         digest = _round_trip(app, work, config_dir, timings)
     except Exception as exc:  # noqa: BLE001 - every failure becomes exit 1 + one line
         if not isinstance(exc, SelfTestError):

@@ -25,6 +25,7 @@ def test_self_test_subprocess(tmp_path: Path) -> None:
     env = dict(os.environ)
     env.pop("QT_QPA_PLATFORM", None)  # the self-test picks offscreen by itself
     env.pop("SDS_SECRET_TOKEN", None)
+    env.pop("SDS_SELFTEST_QPA", None)
     env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
     result = subprocess.run(
@@ -42,6 +43,7 @@ def test_self_test_subprocess(tmp_path: Path) -> None:
     summary = lines[0]
     assert summary.startswith("SELF-TEST OK: SDS Desktop ")
     assert "(source," in summary
+    assert ", offscreen):" in summary
     assert "upload+download of" in summary
     assert "keyring=" in summary
     assert "[plugins: " in summary
