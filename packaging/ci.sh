@@ -8,8 +8,9 @@
 # 3. report the bundle size (fail above SDS_MAX_BUNDLE_MIB, default 120)
 # 4. validate the desktop entry and AppStream metainfo shipped in the .deb
 # 5. run the frozen `sds-desktop --self-test` (offscreen; again on the xcb plugin under
-#    Xvfb; again inside a throwaway D-Bus session with gnome-keyring, where it must pick
-#    the SecretService keyring), then the one from the unpacked tarball
+#    Xvfb and on the wayland plugin under a headless weston; again inside a throwaway
+#    D-Bus session with gnome-keyring, where it must pick the SecretService keyring),
+#    then the one from the unpacked tarball
 # 6. dpkg -i the .deb, run /usr/bin/sds-desktop --self-test, dpkg -r, check nothing is left
 # Every self-test must exit 0, print "SELF-TEST OK" and write nothing unexpected to stderr.
 set -euo pipefail
@@ -30,7 +31,7 @@ pkgs=(dpkg-dev appstream desktop-file-utils binutils
       libfreetype6 libdbus-1-3 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0
       libxcb-xinerama0 libxcb-xkb1 libwayland-client0 libwayland-cursor0 libwayland-egl1
-      tzdata dbus dbus-daemon gnome-keyring xvfb xauth)
+      tzdata dbus dbus-daemon gnome-keyring xvfb xauth weston)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -69,7 +70,12 @@ fi
 
 step "desktop entry and metainfo"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+weston_pid=""
+cleanup() {
+    if [ -n "$weston_pid" ]; then kill "$weston_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 dpkg-deb -x "$deb" "$work/deb"
 desktop-file-validate "$work"/deb/usr/share/applications/*.desktop
 appstreamcli validate --no-net "$work"/deb/usr/share/metainfo/*.metainfo.xml
@@ -108,6 +114,25 @@ step "frozen self-test on X11 (xcb under Xvfb)"
 # The offscreen run never loads the xcb platform plugin nor the xcb-util libraries we
 # bundle; this one does.
 run_selftest xcb xvfb-run -a env SDS_SELFTEST_QPA=xcb "$ROOT/dist/sds-desktop/sds-desktop"
+
+step "frozen self-test on Wayland (headless weston)"
+mkdir -p "$work/xdg-runtime" && chmod 700 "$work/xdg-runtime"
+XDG_RUNTIME_DIR="$work/xdg-runtime" weston --backend=headless-backend.so \
+    --socket=sds-ci-wayland --idle-time=0 >"$work/weston.log" 2>&1 &
+weston_pid=$!
+for _ in $(seq 50); do
+    [ -S "$work/xdg-runtime/sds-ci-wayland" ] && break
+    sleep 0.1
+done
+if [ ! -S "$work/xdg-runtime/sds-ci-wayland" ]; then
+    echo "weston did not start:" >&2
+    cat "$work/weston.log" >&2
+    exit 1
+fi
+run_selftest wayland env XDG_RUNTIME_DIR="$work/xdg-runtime" WAYLAND_DISPLAY=sds-ci-wayland \
+    SDS_SELFTEST_QPA=wayland "$ROOT/dist/sds-desktop/sds-desktop"
+kill "$weston_pid" && wait "$weston_pid" 2>/dev/null || true
+weston_pid=""
 
 step "frozen self-test with a Secret Service"
 # A private session bus and an unlocked, empty gnome-keyring: the frozen app must find the
