@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
 from sds_desktop.gui.logs import LoggingSetup, route_qt_messages
@@ -39,6 +40,31 @@ def get_app(argv: list[str] | None = None) -> QApplication:
     return QApplication(argv if argv is not None else sys.argv[:1])
 
 
+def quit_on_signals(window: MainWindow, app: QApplication) -> QTimer:
+    """Ctrl+C in the terminal or SIGTERM (logout, ``kill``) quit cleanly, without asking:
+    transfers are cancelled and go back to the queue journal, as on any quit.
+
+    Python runs signal handlers only while the interpreter runs, so a light timer lets it
+    in between Qt events. Returns the timer (keep a reference).
+    """
+
+    def quit_now() -> None:
+        window.shutdown()
+        window.close()
+        app.quit()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %d received: quitting", signum)
+        QTimer.singleShot(0, quit_now)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
+    return wake
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the GUI until the main window closes; returns the exit code."""
     app = get_app()
@@ -50,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         window = MainWindow(settings, logging_setup=logging_setup)
         window.show()
+        _wake = quit_on_signals(window, app)
         if args.sandbox:
             data_dir = settings.sandbox_dir
             try:

@@ -124,18 +124,31 @@ class LoggingSetup:
         self.file_handler.setFormatter(JsonFormatter())
         self.qt_handler = QtLogHandler(self.bridge)
         self.qt_handler.setFormatter(logging.Formatter("%(message)s"))
+        # The terminal gets warnings and errors only; the log view and the file get all.
+        # Our records do not propagate to the root logger, whose handlers belong to
+        # whichever library called basicConfig first (digital_rf does, on import).
+        self.stderr_handler = logging.StreamHandler()
+        self.stderr_handler.setLevel(logging.WARNING)
+        self.stderr_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         self.logger = logging.getLogger(ROOT_LOGGER)
         self._old_level = self.logger.level
+        self._old_propagate = self.logger.propagate
         self.logger.setLevel(min(level, self.logger.level or level))
-        for handler in (self.file_handler, self.qt_handler):
+        self.logger.propagate = False
+        for handler in self._handlers:
             handler.addFilter(self.secret_filter)
             self.logger.addHandler(handler)
 
+    @property
+    def _handlers(self) -> tuple[logging.Handler, ...]:
+        return (self.file_handler, self.qt_handler, self.stderr_handler)
+
     def close(self) -> None:
-        for handler in (self.file_handler, self.qt_handler):
+        for handler in self._handlers:
             self.logger.removeHandler(handler)
             handler.close()
         self.logger.setLevel(self._old_level)
+        self.logger.propagate = self._old_propagate
 
 
 _QT_LEVELS = {
@@ -147,8 +160,16 @@ _QT_LEVELS = {
 }
 
 
+BENIGN_QT_MESSAGES = ("does not support propagateSizeHints",)
+"""Platform notices that say nothing about the app (the offscreen plugin's, for one):
+kept in the log at DEBUG, never shown as warnings."""
+
+
 def _qt_message_handler(mode: QtMsgType, _context: object, message: str) -> None:
-    logging.getLogger("sds_desktop.qt").log(_QT_LEVELS.get(mode, logging.WARNING), "%s", message)
+    level = _QT_LEVELS.get(mode, logging.WARNING)
+    if any(text in message for text in BENIGN_QT_MESSAGES):
+        level = logging.DEBUG
+    logging.getLogger("sds_desktop.qt").log(level, "%s", message)
 
 
 def route_qt_messages() -> None:
