@@ -167,7 +167,8 @@ leftovers=()
 for path in /opt/sds-desktop /usr/bin/sds-desktop \
             /usr/share/applications/edu.nd.crc.sdsdesktop.desktop \
             /usr/share/metainfo/edu.nd.crc.sdsdesktop.metainfo.xml \
-            /usr/share/icons/hicolor/256x256/apps/sds-desktop.png; do
+            /usr/share/icons/hicolor/256x256/apps/sds-desktop.png \
+            /usr/share/man/man1/sds-desktop.1.gz /usr/share/doc/sds-desktop; do
     if [ -e "$path" ] || [ -L "$path" ]; then leftovers+=("$path"); fi
 done
 if [ "${#leftovers[@]}" -gt 0 ]; then

@@ -14,6 +14,7 @@ the bundle's ELF files (system libraries the spec leaves out of the bundle).
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import shutil
 import subprocess
@@ -77,6 +78,43 @@ def install_share_files(prefix: Path, version: str) -> None:
         dest = prefix / "icons" / "hicolor" / src.relative_to(ICONS / "hicolor")
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
+
+
+def _write_gz(target: Path, text: str) -> None:
+    """Reproducible gzip (no name, mtime 0), as Debian wants for docs and man pages."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as gz:
+        gz.write(text.encode("utf-8"))
+
+
+def install_docs(stage: Path, version: str) -> None:
+    """copyright, changelog and the man page (Debian policy; `man sds-desktop`)."""
+    doc = stage / "usr" / "share" / "doc" / PACKAGE
+    doc.mkdir(parents=True, exist_ok=True)
+    year = release_date()[:4]
+    (doc / "copyright").write_text(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        "Upstream-Name: sds-desktop\n"
+        "Source: https://sds.crc.nd.edu\n\n"
+        f"Files: *\nCopyright: {year} SDS Desktop developers\nLicense: MIT\n"
+        " Permission is hereby granted, free of charge, to any person obtaining a copy of\n"
+        " this software, to deal in the Software without restriction, subject to the MIT\n"
+        " licence conditions. The bundled third-party components (Python, Qt/PySide6 and\n"
+        " the Python packages) keep their own licences; see\n"
+        f" {INSTALL_DIR}/_internal/*.dist-info.\n",
+        encoding="utf-8",
+    )
+    stamp = time.strftime(
+        "%a, %d %b %Y %H:%M:%S +0000",
+        time.gmtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))),
+    )
+    _write_gz(
+        doc / "changelog.gz",
+        f"{PACKAGE} ({version}) unstable; urgency=medium\n\n"
+        f"  * Release {version}.\n\n -- {MAINTAINER}  {stamp}\n",
+    )
+    man = (HERE / "sds-desktop.1").read_text(encoding="utf-8").replace("@VERSION@", version)
+    _write_gz(stage / "usr" / "share" / "man" / "man1" / "sds-desktop.1.gz", man)
 
 
 def _elf_files(root: Path) -> list[Path]:
@@ -155,16 +193,10 @@ def build_deb(bundle: Path, version: str, out_dir: Path, work: Path) -> Path:
     (usr_bin / PACKAGE).write_text(LAUNCHER, encoding="utf-8")
     (usr_bin / PACKAGE).chmod(0o755)
     install_share_files(stage / "usr" / "share", version)
-    doc = stage / "usr" / "share" / "doc" / PACKAGE
-    doc.mkdir(parents=True)
-    (doc / "copyright").write_text(
-        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-        "Upstream-Name: sds-desktop\n\n"
-        "Files: *\nCopyright: SDS Desktop developers\nLicense: MIT\n"
-        " The bundled third-party components (Python, Qt/PySide6, and Python packages)\n"
-        f" keep their own licences; see {INSTALL_DIR}/_internal/*.dist-info.\n",
-        encoding="utf-8",
-    )
+    install_docs(stage, version)
+    for path in opt.rglob("*.so*"):  # shared libraries need no exec bit (lintian)
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o644)
     arch = deb_arch()
     depends = shlib_depends(stage, opt)
     control = stage / "DEBIAN" / "control"

@@ -181,3 +181,19 @@ def test_linux_share_tree(tmp_path: Path) -> None:
     assert (share / "icons" / "hicolor" / "scalable" / "apps" / "sds-desktop.svg").is_file()
     assert build_linux.LAUNCHER.startswith("#!/bin/sh\n")
     assert "exec /opt/sds-desktop/sds-desktop" in build_linux.LAUNCHER
+
+
+def test_linux_docs(tmp_path: Path) -> None:
+    import gzip
+
+    build_linux = _load("build_linux", PACKAGING / "linux" / "build_linux.py")
+    build_linux.install_docs(tmp_path, "9.8.7")
+    doc = tmp_path / "usr" / "share" / "doc" / "sds-desktop"
+    assert "License: MIT" in (doc / "copyright").read_text(encoding="utf-8")
+    changelog = gzip.decompress((doc / "changelog.gz").read_bytes()).decode()
+    assert changelog.startswith("sds-desktop (9.8.7) ")
+    man = tmp_path / "usr" / "share" / "man" / "man1" / "sds-desktop.1.gz"
+    text = gzip.decompress(man.read_bytes()).decode()
+    assert '"SDS Desktop 9.8.7"' in text
+    for option in ("self\\-test", "sandbox", "config\\-dir", "version"):
+        assert option in text
