@@ -197,3 +197,15 @@ def test_linux_docs(tmp_path: Path) -> None:
     assert '"SDS Desktop 9.8.7"' in text
     for option in ("self\\-test", "sandbox", "config\\-dir", "version"):
         assert option in text
+
+
+def test_macos_minimum_matches_the_qt_wheels() -> None:
+    """LSMinimumSystemVersion must not promise less than the locked PySide6 wheel needs."""
+    lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    tags = re.findall(r"pyside6_essentials-[\d.]+-\S*?macosx_(\d+)_(\d+)_", lock)
+    assert tags, "no macOS PySide6 wheel in uv.lock"
+    needed = max((int(a), int(b)) for a, b in tags)
+    with (PACKAGING / "macos" / "Info.plist").open("rb") as fh:
+        declared = plistlib.load(fh)["LSMinimumSystemVersion"]
+    major, minor = (int(x) for x in declared.split(".")[:2])
+    assert (major, minor) >= needed
