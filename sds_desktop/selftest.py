@@ -1,11 +1,11 @@
 """``sds-desktop --self-test``: a non-interactive end-to-end check of the installed app.
 
 It is what CI runs on the frozen bundle and on the installed .deb, and what a user can run
-to check an installation. Steps: start Qt offscreen, open the real main window, start the
-sandbox gateway on a loopback port, sign in with a session-only key, upload a random file
-through the transfer queue, download it again through the queue, compare the bytes, check
-that the bundled resources, the tz database and Qt plugins (SVG) load, and report the
-keyring backend.
+to check an installation. Steps: start Qt offscreen, open the real main window (and its
+Help > About dialog), start the sandbox gateway on a loopback port, sign in with a
+session-only key, upload a random file through the transfer queue, download it again
+through the queue, compare the bytes, check that the bundled resources, the tz database
+and Qt plugins (SVG) load, and report the keyring backend.
 
 Nothing touches the user's settings or keychain: everything lives in a temporary
 directory (or ``--config-dir``), the key is kept in memory, and the keyring is swapped for
@@ -192,6 +192,46 @@ def _check_resources(app: Any, qpa: str) -> str:
     return app.style().name()
 
 
+def _check_about_menu(app: Any, window: Any) -> None:
+    """Help > About opens our About dialog (closed again as soon as it is up)."""
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication, QMenu  # noqa: PLC0415
+
+    from sds_desktop.gui.about import AboutDialog  # noqa: PLC0415
+
+    actions = [
+        action
+        for menu in window.menuBar().findChildren(QMenu)
+        for action in menu.actions()
+        if action.text().replace("&", "").startswith("About")
+    ]
+    if not actions:
+        raise SelfTestError("no Help > About action in the main window")
+    seen: list[str] = []
+
+    def close_modal() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            return
+        if isinstance(modal, AboutDialog):
+            seen.append(modal.windowTitle())
+        modal.close()
+        closer.stop()
+
+    # poll until the (modal) dialog is up, close it; exec() then returns
+    closer = QTimer()
+    closer.setInterval(20)
+    closer.timeout.connect(close_modal)
+    closer.start()
+    try:
+        actions[0].trigger()
+        app.processEvents()
+    finally:
+        closer.stop()
+    if not seen:
+        raise SelfTestError("Help > About did not open the About dialog")
+
+
 def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float]) -> str:
     from sds_desktop.gui.logs import LoggingSetup  # noqa: PLC0415
     from sds_desktop.gui.main_window import MainWindow  # noqa: PLC0415
@@ -208,6 +248,7 @@ def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float
         window = MainWindow(settings, logging_setup=logging_setup, local_dir=local)
         window.show()
         _wait(app, "the main window", window.isVisible, 10)
+        _check_about_menu(app, window)
         plan_errors: list[str] = []
         window.controller.planFailed.connect(plan_errors.append)
 
@@ -322,7 +363,7 @@ def run(args: argparse.Namespace | None = None) -> int:
     total = time.monotonic() - started
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())
     _summary_out(
-        f"SELF-TEST OK: {head}: main window, sandbox sign-in, upload+download of "
+        f"SELF-TEST OK: {head}: main window, Help>About, sandbox sign-in, upload+download of "
         f"{UPLOAD_SIZE} bytes through the queue verified (sha256 {digest[:12]}), "
         f"style={style}, keyring={kr}; {steps}; total {total:.1f} s",
         config_arg,

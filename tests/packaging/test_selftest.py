@@ -45,6 +45,7 @@ def test_self_test_subprocess(tmp_path: Path) -> None:
     assert "(source," in summary
     assert ", offscreen):" in summary
     assert "upload+download of" in summary
+    assert "Help>About" in summary
     assert "keyring=" in summary
     assert "[plugins: " in summary
     assert "SecretService" in summary  # backends discovered through entry points
