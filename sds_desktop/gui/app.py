@@ -13,12 +13,14 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
+from sds_desktop.gui.about import app_icon
 from sds_desktop.gui.logs import LoggingSetup, route_qt_messages
 from sds_desktop.gui.main_window import MainWindow
 from sds_desktop.gui.settings import Settings, default_config_dir
 
 log = logging.getLogger("sds_desktop.gui.app")
 SANDBOX_EMAIL = "demo@sandbox.sds"
+DESKTOP_ID = "edu.nd.crc.sdsdesktop"
 
 
 def start_sandbox(data_dir: Path) -> tuple[Any, str]:
@@ -37,7 +39,11 @@ def get_app(argv: list[str] | None = None) -> QApplication:
         return app
     QCoreApplication.setOrganizationName("SpectrumX")
     QCoreApplication.setApplicationName("SDS Desktop")
-    return QApplication(argv if argv is not None else sys.argv[:1])
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    # Wayland docks match windows to the installed .desktop entry by this id.
+    app.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(app_icon())  # dialogs too, not only the main window
+    return app
 
 
 def quit_on_signals(window: MainWindow, app: QApplication) -> QTimer:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +34,7 @@ from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile, parse_server_time
 from sds_desktop.core.paths import validate_file_name
 from sds_desktop.core.queue import TransferQueue
+from sds_desktop.gui import about
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate, local_time
 from sds_desktop.gui.login import Account, LoginDialog, explain, validate
@@ -47,16 +48,6 @@ from sds_desktop.gui.transfers import TransferController
 
 log = logging.getLogger("sds_desktop.gui")
 SHUTDOWN_TIMEOUT_MS = 10_000
-
-
-def window_icon() -> QIcon:
-    try:
-        from sds_desktop.gui.about import app_icon  # noqa: PLC0415 - optional module
-
-        return app_icon()
-    except ImportError:
-        path = Path(__file__).resolve().parents[2] / "resources" / "icons" / "sds-desktop.svg"
-        return QIcon(str(path)) if path.is_file() else QIcon()
 
 
 class PropertiesDialog(QDialog):
@@ -141,7 +132,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.login_dialog: LoginDialog | None = None
         self.setWindowTitle("SDS Desktop")
-        self.setWindowIcon(window_icon())
+        self.setWindowIcon(about.app_icon())
         self.resize(1280, 800)
 
         self.tasks = TaskRunner(self)
@@ -578,12 +569,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_about(self) -> None:
-        try:
-            from sds_desktop.gui.about import show_about  # noqa: PLC0415 - optional module
-        except ImportError:
-            QMessageBox.about(self, "About SDS Desktop", "SDS Desktop")
-            return
-        show_about(self)
+        about.show_about(self)
 
     # -- shutdown ------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
