@@ -23,6 +23,7 @@ from sds_desktop.core.paths import normalize_sds_path, validate_file_name
 from sds_desktop.core.progress import TerminalProgress
 from sds_desktop.core.retry import RetryPolicy
 from sds_desktop.core.transfer import (
+    SMALL_FILE_WORKERS,
     DownloadItem,
     DownloadPlan,
     DownloadResult,
@@ -104,6 +105,7 @@ class Client:
         sds_path: str = "/",
         verbose: bool = True,
         workers: int = 4,
+        small_file_workers: int = SMALL_FILE_WORKERS,
         cancel: threading.Event | None = None,
     ) -> list[UploadResult]:
         """Upload a folder (keeping sub-paths under ``sds_path``) or a single file.
@@ -128,6 +130,7 @@ class Client:
                 self.gateway,
                 plan.items,
                 workers=workers,
+                small_file_workers=small_file_workers,
                 progress=bar.update if use_bar else None,
                 on_file_done=(lambda _r: bar.file_done()) if use_bar else None,
                 cancel=cancel,
@@ -162,6 +165,7 @@ class Client:
         overwrite: bool = False,
         verbose: bool = True,
         workers: int = 4,
+        small_file_workers: int = SMALL_FILE_WORKERS,
         cancel: threading.Event | None = None,
     ) -> list[DownloadResult]:
         """Download everything under ``from_sds_path`` into ``to_local_path``, mirroring
@@ -178,6 +182,7 @@ class Client:
                 plan.items,
                 overwrite=overwrite,
                 workers=workers,
+                small_file_workers=small_file_workers,
                 progress=bar.update if use_bar else None,
                 on_file_done=(lambda _r: bar.file_done()) if use_bar else None,
                 cancel=cancel,

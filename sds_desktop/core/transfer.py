@@ -46,6 +46,12 @@ from sds_desktop.core.paths import join_sds, normalize_sds_path, safe_local_path
 
 log = logging.getLogger(__name__)
 
+SMALL_FILE_BYTES = 1024 * 1024
+"""Files below this size are latency-bound (two round trips, few bytes): they run in a
+wider lane of their own, so many small files do not queue behind few large ones."""
+SMALL_FILE_WORKERS = 16
+"""Default width of that lane. Each worker holds one connection and one chunk buffer."""
+
 TEMP_PREFIX = ".sds-"
 TEMP_SUFFIX = ".partial"
 _T = TypeVar("_T")
@@ -422,13 +428,18 @@ def upload_many(
     items: list[UploadItem],
     *,
     workers: int = 4,
+    small_file_workers: int = SMALL_FILE_WORKERS,
     progress: ProgressCallback | None = None,
     on_file_done: Callable[[UploadResult], None] | None = None,
     cancel: threading.Event | None = None,
     dry_run: bool = False,
 ) -> list[UploadResult]:
-    """Run ``upload_one`` over ``items`` on a small thread pool; one file's failure
-    becomes a ``FAILED`` result and does not stop the others. Results keep plan order."""
+    """Run ``upload_one`` over ``items`` concurrently; one file's failure becomes a
+    ``FAILED`` result and does not stop the others. Results keep plan order.
+
+    Files of ``SMALL_FILE_BYTES`` and more run ``workers`` at a time; smaller ones run
+    in a lane of ``small_file_workers`` beside them (see ``run_lanes``).
+    """
 
     def one(item: UploadItem) -> UploadResult:
         try:
@@ -440,7 +451,7 @@ def upload_many(
             on_file_done(result)
         return result
 
-    return _run_pool(one, items, workers)
+    return run_lanes(one, items, [i.size for i in items], workers, small_file_workers)
 
 
 def download_many(
@@ -449,12 +460,14 @@ def download_many(
     *,
     overwrite: bool = False,
     workers: int = 4,
+    small_file_workers: int = SMALL_FILE_WORKERS,
     progress: ProgressCallback | None = None,
     on_file_done: Callable[[DownloadResult], None] | None = None,
     cancel: threading.Event | None = None,
     dry_run: bool = False,
 ) -> list[DownloadResult]:
-    """Run ``download_one`` over ``items`` concurrently; failures become ``FAILED``."""
+    """Run ``download_one`` over ``items`` concurrently, in the same two lanes as
+    ``upload_many``; failures become ``FAILED``."""
 
     def one(item: DownloadItem) -> DownloadResult:
         try:
@@ -473,14 +486,38 @@ def download_many(
             on_file_done(result)
         return result
 
-    return _run_pool(one, items, workers)
+    return run_lanes(one, items, [i.file.size for i in items], workers, small_file_workers)
 
 
-def _run_pool(fn: Callable[[_T], _R], items: list[_T], workers: int) -> list[_R]:
-    if workers <= 1 or len(items) <= 1:
+def run_lanes(
+    fn: Callable[[_T], _R],
+    items: list[_T],
+    sizes: list[int],
+    workers: int,
+    small_file_workers: int,
+) -> list[_R]:
+    """Apply ``fn`` to every item; results in item order.
+
+    Two lanes run side by side: items of ``SMALL_FILE_BYTES`` or more, ``workers`` at a
+    time (bandwidth-bound: more streams only thrash disk and link), and smaller ones,
+    ``small_file_workers`` at a time (latency-bound: round trips overlap). Memory stays
+    bounded either way: each worker holds one chunk.
+    """
+    workers = max(1, workers)
+    small_file_workers = max(1, small_file_workers)
+    if len(items) <= 1 or (workers == 1 and small_file_workers == 1):
         return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sds-transfer") as pool:
-        return list(pool.map(fn, items))
+    with (
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sds-large") as big_pool,
+        ThreadPoolExecutor(
+            max_workers=small_file_workers, thread_name_prefix="sds-small"
+        ) as small_pool,
+    ):
+        futures = [
+            (small_pool if size < SMALL_FILE_BYTES else big_pool).submit(fn, item)
+            for item, size in zip(items, sizes, strict=True)
+        ]
+        return [future.result() for future in futures]
 
 
 __all__ = [
@@ -498,6 +535,7 @@ __all__ = [
     "media_type_of",
     "plan_download",
     "plan_upload",
+    "run_lanes",
     "upload_many",
     "upload_one",
 ]

@@ -470,3 +470,36 @@ def test_plan_download_layout(tmp_path: Path) -> None:
     plan2 = plan_download([a, dup], tmp_path)
     assert len(plan2.items) == 1
     assert "already maps" in plan2.refused[0][1]
+
+
+def test_run_lanes_keeps_order_and_gives_small_files_their_own_wider_lane() -> None:
+    from sds_desktop.core.transfer import SMALL_FILE_BYTES, run_lanes
+
+    lock = threading.Lock()
+    running = {"small": 0, "large": 0}
+    peak = {"small": 0, "large": 0}
+    release = threading.Event()
+    both_lanes_busy = threading.Event()
+
+    def work(item: tuple[int, int]) -> int:
+        index, size = item
+        lane = "small" if size < SMALL_FILE_BYTES else "large"
+        with lock:
+            running[lane] += 1
+            peak[lane] = max(peak[lane], running[lane])
+            if running["small"] == 6 and running["large"] == 2:
+                both_lanes_busy.set()
+        release.wait(10)
+        with lock:
+            running[lane] -= 1
+        return index
+
+    sizes = [SMALL_FILE_BYTES * 4 if i % 5 == 0 else 100 for i in range(30)]
+    items = list(enumerate(sizes))
+    opener = threading.Thread(target=lambda: (both_lanes_busy.wait(10), release.set()))
+    opener.start()
+    results = run_lanes(work, items, sizes, workers=2, small_file_workers=6)
+    opener.join()
+    assert results == list(range(30))  # plan order, whatever finished first
+    assert both_lanes_busy.is_set()  # large and small ran at the same time
+    assert peak == {"small": 6, "large": 2}  # each lane at its own width, never more
