@@ -8,9 +8,10 @@ one; a dry-run *upload* sends nothing at all and returns the real local plan.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from sds_desktop.core.captures import CaptureAPI
@@ -94,6 +95,20 @@ class Client:
 
     # -- uploads ------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _progress(
+        self, total_bytes: int, files: int, label: str, verbose: bool
+    ) -> Iterator[TerminalProgress | None]:
+        """The terminal bar for a batch, or None (not verbose, no TTY, or dry run)."""
+        bar = TerminalProgress(total_bytes, files, label=label)
+        if not (verbose and bar.enabled and not self._dry_run):
+            yield None
+            return
+        try:
+            yield bar
+        finally:
+            bar.close()
+
     def plan_upload(self, *, local_path: Path | str, sds_path: str = "/") -> UploadPlan:
         """What ``upload`` would send, and what it leaves out and why (no request)."""
         return plan_upload(Path(local_path), sds_path)
@@ -123,22 +138,17 @@ class Client:
                 plan.total_bytes,
                 len(plan.skipped),
             )
-        bar = TerminalProgress(plan.total_bytes, len(plan.items), label="upload")
-        use_bar = verbose and bar.enabled and not self._dry_run
-        try:
+        with self._progress(plan.total_bytes, len(plan.items), "upload", verbose) as bar:
             return upload_many(
                 self.gateway,
                 plan.items,
                 workers=workers,
                 small_file_workers=small_file_workers,
-                progress=bar.update if use_bar else None,
-                on_file_done=(lambda _r: bar.file_done()) if use_bar else None,
+                progress=bar.update if bar else None,
+                on_file_done=(lambda _r: bar.file_done()) if bar else None,
                 cancel=cancel,
                 dry_run=self._dry_run,
             )
-        finally:
-            if use_bar:
-                bar.close()
 
     def upload_file(self, *, local_file: Path | str, sds_path: str = "/") -> UploadResult:
         """Upload one file into the SDS folder ``sds_path`` (errors are raised)."""
@@ -174,23 +184,18 @@ class Client:
         plan = self.plan_download(from_sds_path=from_sds_path, to_local_path=to_local_path)
         for f, reason in plan.refused:
             log.warning("not downloading %s: %s", f.sds_path, reason)
-        bar = TerminalProgress(plan.total_bytes, len(plan.items), label="download")
-        use_bar = verbose and bar.enabled and not self._dry_run
-        try:
+        with self._progress(plan.total_bytes, len(plan.items), "download", verbose) as bar:
             return download_many(
                 self.gateway,
                 plan.items,
                 overwrite=overwrite,
                 workers=workers,
                 small_file_workers=small_file_workers,
-                progress=bar.update if use_bar else None,
-                on_file_done=(lambda _r: bar.file_done()) if use_bar else None,
+                progress=bar.update if bar else None,
+                on_file_done=(lambda _r: bar.file_done()) if bar else None,
                 cancel=cancel,
                 dry_run=self._dry_run,
             )
-        finally:
-            if use_bar:
-                bar.close()
 
     def download_file(
         self,
