@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QDir,
     QFileInfo,
     QMimeData,
@@ -39,7 +40,6 @@ from sds_desktop.gui.remote_model import (
     COL_BLAKE3,
     COL_EXPIRES,
     COL_MODIFIED,
-    COL_NAME,
     COL_SIZE,
     REMOTE_MIME,
     Node,
@@ -85,6 +85,33 @@ class _IconProvider(QFileIconProvider):
         if not icon.isNull() or not isinstance(what, QFileInfo):
             return icon
         return self._dir if what.isDir() else self._file
+
+
+def file_tree_view(parent: QWidget, model: QAbstractItemModel, widths: dict[int, int]) -> QTreeView:
+    """The tree both panes use: sortable by the first column, multi-select, drag and drop
+    as copies, middle elision (dates and extensions stay visible), context menus; the
+    first column stretches, the others start at ``widths``."""
+    view = QTreeView(parent)
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setDragEnabled(True)
+    view.setAcceptDrops(True)
+    view.setDropIndicatorShown(True)
+    view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+    view.setDefaultDropAction(Qt.DropAction.CopyAction)
+    view.setAlternatingRowColors(True)
+    view.setUniformRowHeights(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    header = view.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for col, width in widths.items():
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(col, width)
+    return view
 
 
 class LocalProxy(QSortFilterProxyModel):
@@ -199,26 +226,7 @@ class LocalPane(QWidget):
         top.addWidget(self.path_edit, 1)
         top.addWidget(self.hidden_button)
         layout.addLayout(top)
-        self.view = QTreeView(self)
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setDragEnabled(True)
-        self.view.setAcceptDrops(True)
-        self.view.setDropIndicatorShown(True)
-        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.view.setAlternatingRowColors(True)
-        self.view.setUniformRowHeights(True)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep dates and extensions
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header = self.view.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 80), (2, 90), (3, 130)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
+        self.view = file_tree_view(self, self.proxy, {1: 80, 2: 90, 3: 130})
         layout.addWidget(self.view)
         self.upload_action = QAction("Upload to SDS", self)
         self.upload_action.setToolTip("Upload the selection into the folder selected on the right")
@@ -353,32 +361,12 @@ class RemotePane(QWidget):
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         top.addWidget(self.filter_edit, 1)
         layout.addLayout(top)
-        self.view = QTreeView(self)
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setDragEnabled(True)
-        self.view.setAcceptDrops(True)
-        self.view.setDropIndicatorShown(True)
-        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.view.setAlternatingRowColors(True)
-        self.view.setUniformRowHeights(True)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep dates and extensions
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view = file_tree_view(
+            self,
+            self.proxy,
+            {COL_SIZE: 76, COL_MODIFIED: 128, COL_BLAKE3: 106, COL_EXPIRES: 86},
+        )
         self.view.customContextMenuRequested.connect(self._context_menu)
-        header = self.view.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for col, width in (
-            (COL_SIZE, 76),
-            (COL_MODIFIED, 128),
-            (COL_BLAKE3, 106),
-            (COL_EXPIRES, 86),
-        ):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
         layout.addWidget(self.view)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self._update_actions()
