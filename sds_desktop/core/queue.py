@@ -13,6 +13,7 @@ progress while the GUI thread reads.
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 import threading
 import time
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+
+from sds_desktop.core.transfer import SMALL_FILE_BYTES
 
 __all__ = [
     "ACTIVE_STATES",
@@ -165,8 +168,15 @@ class TransferQueue:
     are discarded: uploads and downloads restart the file).
     """
 
-    def __init__(self, path: Path | str | None = None, *, history_limit: int = 1000) -> None:
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        history_limit: int = 1000,
+        small_file_bytes: int = SMALL_FILE_BYTES,
+    ) -> None:
         self.history_limit = history_limit
+        self.small_file_bytes = small_file_bytes
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         target = ":memory:" if path is None else str(path)
@@ -179,6 +189,10 @@ class TransferQueue:
         self._db.executescript(_SCHEMA)
         self._items: dict[int, QueueItem] = {}
         self._jobs: dict[int, Job] = {}
+        # Queued ids per (account, small file?) as min-heaps with lazy deletion: picking
+        # the next item is O(log n) however long the queue, not a scan from the start.
+        self._queued: dict[tuple[str, bool], list[int]] = {}
+        self._finished = 0  # items in FINISHED_STATES, so pruning needs no scan per item
         self._load()
 
     # -- persistence ---------------------------------------------------------------
@@ -213,6 +227,16 @@ class TransferQueue:
                     item.bytes_done = 0
                     self._write(item)
                 self._items[item.id] = item
+                self._track(item, None)
+
+    def _track(self, item: QueueItem, old: ItemState | None) -> None:
+        """Keep the queued heaps and the finished count in step with a state change."""
+        if item.state is ItemState.QUEUED and old is not ItemState.QUEUED:
+            lane = (item.account, item.size < self.small_file_bytes)
+            heapq.heappush(self._queued.setdefault(lane, []), item.id)
+        self._finished += (item.state in FINISHED_STATES) - (
+            old is not None and old in FINISHED_STATES
+        )
 
     def _write(self, item: QueueItem) -> None:
         self._db.execute(
@@ -317,6 +341,7 @@ class TransferQueue:
             self._jobs[job.id] = job
             for item in added:
                 self._items[item.id] = item
+                self._track(item, None)
         self._notify("added", [i.id for i in added])
         return job, [replace(i) for i in added]
 
@@ -370,13 +395,26 @@ class TransferQueue:
             "finished": sum(s in FINISHED_STATES for s in states),
         }
 
-    def next_queued(self, account: str | None = None) -> QueueItem | None:
-        """The oldest queued item (of ``account`` when given), or None."""
+    def next_queued(
+        self, account: str | None = None, *, small: bool | None = None
+    ) -> QueueItem | None:
+        """The oldest queued item (of ``account`` when given; only files under
+        ``small_file_bytes`` when ``small`` is True, only the others when False), or None."""
         with self._lock:
-            for item in self._items.values():
-                if item.state is ItemState.QUEUED and (account is None or item.account == account):
-                    return replace(item)
-        return None
+            best: QueueItem | None = None
+            for (lane_account, lane_small), heap in self._queued.items():
+                if (account is not None and lane_account != account) or (
+                    small is not None and lane_small != small
+                ):
+                    continue
+                while heap:
+                    head = self._items.get(heap[0])
+                    if head is not None and head.state is ItemState.QUEUED:
+                        break
+                    heapq.heappop(heap)  # stale: started, cancelled, removed, or a duplicate
+                if heap and (best is None or heap[0] < best.id):
+                    best = self._items[heap[0]]
+            return None if best is None else replace(best)
 
     # -- transitions ---------------------------------------------------------------
     def _transition(
@@ -391,7 +429,8 @@ class TransferQueue:
             item = self._items.get(item_id)
             if item is None or (allowed is not None and item.state not in allowed):
                 return False
-            item.state = state
+            old, item.state = item.state, state
+            self._track(item, old)
             for key, value in changes.items():
                 setattr(item, key, value)
             if state in FINISHED_STATES or state in FAILED_STATES:
@@ -508,9 +547,15 @@ class TransferQueue:
         self._notify("removed", gone)
         return gone
 
-    def prune(self) -> list[int]:
-        """Drop the oldest finished items beyond ``history_limit`` (bounded history)."""
+    def prune(self, *, slack: float = 0.1) -> list[int]:
+        """Drop the oldest finished items beyond ``history_limit`` (bounded history).
+
+        Work is done only once the history is ``slack`` over the limit, and then brings it
+        back to the limit, so a long run costs O(1) amortised per finished item.
+        """
         with self._lock:
+            if self._finished <= self.history_limit * (1 + slack):
+                return []
             finished = [i for i in self._items.values() if i.state in FINISHED_STATES]
             excess = len(finished) - self.history_limit
             if excess <= 0:
@@ -529,7 +574,7 @@ class TransferQueue:
             self._db.executemany("DELETE FROM items WHERE id=?", [(i,) for i in ids])
             jobs = {self._items[i].job_id for i in ids}
             for i in ids:
-                del self._items[i]
+                self._finished -= self._items.pop(i).state in FINISHED_STATES
             still = {i.job_id for i in self._items.values()}
             for job_id in jobs - still:
                 self._db.execute("DELETE FROM jobs WHERE id=?", (job_id,))

@@ -381,7 +381,12 @@ class QueueDock(QDockWidget):
         self.parallel = QSpinBox(body)
         self.parallel.setRange(1, 32)
         self.parallel.setValue(controller.parallel)
-        self.parallel.setToolTip("How many files move at the same time (applies immediately)")
+        self.parallel.setToolTip(
+            "How many files move at the same time (applies immediately).\n"
+            f"Files under {controller.queue.small_file_bytes // (1024 * 1024)} MiB run up to "
+            f"{controller.small_parallel} at once beside these: round trips, not bandwidth, "
+            "limit them."
+        )
         self.parallel.valueChanged.connect(controller.set_parallel)
         bar.addWidget(self.parallel)
         bar.addSpacing(12)

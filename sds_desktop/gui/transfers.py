@@ -40,9 +40,11 @@ from sds_desktop.core.queue import (
     Direction,
     ItemSpec,
     ItemState,
+    QueueItem,
     TransferQueue,
 )
 from sds_desktop.core.transfer import (
+    SMALL_FILE_WORKERS,
     DownloadItem,
     DownloadOutcome,
     UploadItem,
@@ -157,16 +159,19 @@ class TransferController(QObject):
         parent: QObject | None = None,
         *,
         parallel: int = 4,
+        small_parallel: int = SMALL_FILE_WORKERS,
     ) -> None:
         super().__init__(parent)
         self.queue = queue
         self.gateway: Gateway | None = None
         self.account = ""
         self.parallel = max(1, parallel)
+        self.small_parallel = max(1, small_parallel)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(self.parallel)
+        self.pool.setMaxThreadCount(self.parallel + self.small_parallel)
         self.planner = TaskRunner(self, max_threads=2)
         self._workers: dict[int, TransferWorker] = {}
+        self._small: set[int] = set()  # running items in the small-file lane
         self._files: dict[int, SDSFile] = {}
         self._planning = 0
         self._busy = False
@@ -195,8 +200,27 @@ class TransferController(QObject):
     def set_parallel(self, n: int) -> None:
         """Change the number of parallel transfers, also while transfers run."""
         self.parallel = max(1, int(n))
-        self.pool.setMaxThreadCount(max(self.parallel, self.pool.activeThreadCount()))
+        self.pool.setMaxThreadCount(
+            max(self.parallel + self.small_parallel, self.pool.activeThreadCount())
+        )
         self._pump()
+
+    def _next_item(self) -> QueueItem | None:
+        """The oldest queued item that a lane has room for.
+
+        Files of ``SMALL_FILE_BYTES`` and more run ``parallel`` at a time (the user's
+        setting: they are bandwidth-bound); smaller ones, bound by round trips, run up to
+        ``small_parallel`` at a time beside them, as ``Client.upload`` does.
+        """
+        small_running = len(self._small)
+        large_running = len(self._workers) - small_running
+        candidates = []
+        if large_running < self.parallel:
+            candidates.append(self.queue.next_queued(self.account, small=False))
+        if small_running < self.small_parallel:
+            candidates.append(self.queue.next_queued(self.account, small=True))
+        found = [c for c in candidates if c is not None]
+        return min(found, key=lambda c: c.id) if found else None
 
     # -- enqueueing ----------------------------------------------------------------
     def enqueue_upload(self, paths: Iterable[Path | str], sds_dir: str) -> None:
@@ -349,10 +373,12 @@ class TransferController(QObject):
 
     def _pump(self) -> None:
         gateway = self.gateway
-        while gateway is not None and len(self._workers) < self.parallel:
-            item = self.queue.next_queued(self.account)
+        while gateway is not None:
+            item = self._next_item()
             if item is None or not self.queue.mark_running(item.id):
                 break
+            if item.size < self.queue.small_file_bytes:
+                self._small.add(item.id)
             if item.direction is Direction.UPLOAD:
                 sds_dir, _, name = item.sds_path.rpartition("/")
                 worker = TransferWorker(
@@ -375,8 +401,6 @@ class TransferController(QObject):
             self._workers[item.id] = worker
             self._batch.add(item.id)
             self._item_last[item.id] = (time.monotonic(), 0)
-            if self.pool.maxThreadCount() < len(self._workers):
-                self.pool.setMaxThreadCount(len(self._workers))
             self.pool.start(worker)
             self._set_busy(True)
         if self.is_idle():
@@ -402,6 +426,7 @@ class TransferController(QObject):
     @Slot(int, object)
     def _on_finished(self, item_id: int, result: object) -> None:
         self._workers.pop(item_id, None)
+        self._small.discard(item_id)
         assert isinstance(result, tuple)
         skipped, text = result
         if self.queue.mark_done(item_id, checksum=str(text), skipped=bool(skipped)):
@@ -414,6 +439,7 @@ class TransferController(QObject):
     @Slot(int, object)
     def _on_failed(self, item_id: int, exc: object) -> None:
         self._workers.pop(item_id, None)
+        self._small.discard(item_id)
         if isinstance(exc, CancelledError):
             if item_id in self.queue and self.queue.get(item_id).state is ItemState.RUNNING:
                 self.queue.cancel(item_id)

@@ -140,3 +140,38 @@ def test_progress_from_threads() -> None:
         t.join()
     assert q.get(a.id).bytes_done == 40_000
     assert q.get(a.id).fraction == 1.0
+
+
+def test_next_queued_lanes_and_oldest_first_after_retry() -> None:
+    q = TransferQueue(small_file_bytes=100)
+    _, items = q.add_job("mixed", Direction.UPLOAD, [*_specs(3, size=10), *_specs(2, size=500)])
+    small_ids, large_ids = [i.id for i in items[:3]], [i.id for i in items[3:]]
+    first = q.next_queued(small=True)
+    assert first is not None
+    assert first.id == small_ids[0]
+    large = q.next_queued(small=False)
+    assert large is not None
+    assert large.id == large_ids[0]
+    assert q.next_queued().id == small_ids[0]  # type: ignore[union-attr]
+
+    # a started item is never handed out again, even though it stays in the heap
+    assert q.mark_running(small_ids[0])
+    assert q.next_queued(small=True).id == small_ids[1]  # type: ignore[union-attr]
+    # a failed item retried goes back to its place in line: before younger items
+    assert q.mark_failed(small_ids[0], "boom")
+    assert q.retry(small_ids[0])
+    assert q.next_queued(small=True).id == small_ids[0]  # type: ignore[union-attr]
+    # other accounts' items are not handed out
+    assert q.next_queued("someone-else") is None
+
+
+def test_history_stays_bounded_over_a_long_run() -> None:
+    q = TransferQueue(history_limit=10)
+    _, items = q.add_job("many", Direction.UPLOAD, _specs(200))
+    for item in items:
+        assert q.mark_running(item.id)
+        assert q.mark_done(item.id, checksum="verified")
+        assert len(q.items([ItemState.DONE])) <= 11  # limit plus at most 10% slack
+    done = q.items([ItemState.DONE])
+    assert len(done) >= 10
+    assert done[-1].id == items[-1].id  # the newest are kept

@@ -13,6 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from sds_desktop.core.queue import ItemState
+from sds_desktop.core.transfer import SMALL_FILE_BYTES
 from sds_desktop.gui.credentials import SERVICE
 from sds_desktop.gui.main_window import MainWindow
 from sds_desktop.gui.remote_model import RemoteModel
@@ -185,8 +186,8 @@ def test_cancel_running_transfer_then_retry(qtbot, window, sandbox, user_key, lo
 
 
 def test_parallel_change_while_running(qtbot, window, sandbox, user_key, local_dir):
-    for i in range(4):
-        (local_dir / f"f{i}.bin").write_bytes(os.urandom(200_000))
+    for i in range(4):  # large files: the user's setting governs them
+        (local_dir / f"f{i}.bin").write_bytes(os.urandom(SMALL_FILE_BYTES + 100_000))
     sign_in(qtbot, window, sandbox, user_key)
     sandbox.faults.throttle(400_000)
     window.queue_dock.parallel.setValue(1)
@@ -197,6 +198,20 @@ def test_parallel_change_while_running(qtbot, window, sandbox, user_key, local_d
     sandbox.faults.reset()
     wait_idle(qtbot, window)
     assert window.settings.parallel_transfers == 3
+
+
+def test_small_files_run_beside_the_parallel_limit(qtbot, window, sandbox, user_key, local_dir):
+    for i in range(6):
+        (local_dir / f"s{i}.bin").write_bytes(os.urandom(300_000))
+    sign_in(qtbot, window, sandbox, user_key)
+    sandbox.faults.throttle(100_000)
+    window.queue_dock.parallel.setValue(1)
+    window.upload(sorted(local_dir.iterdir()), "/small")
+    # six small files at once although one parallel transfer is set
+    qtbot.waitUntil(lambda: window.controller.running == 6, timeout=10_000)
+    sandbox.faults.reset()
+    wait_idle(qtbot, window)
+    assert window.queue.counts()["finished"] == 6
 
 
 def test_quit_while_transfers_run(qtbot, window, sandbox, user_key, local_dir):
