@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--add-user", metavar="EMAIL", help="print a new API key and exit")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     parser.add_argument("--demo", action="store_true", help="seed a demo user and RF tree")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        metavar="N",
+        help="delay every API response by N ms (emulates a WAN round trip)",
+    )
     args = parser.parse_args(argv)
 
     data_dir = args.data_dir
@@ -50,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     demo_key = server.seed_demo() if args.demo else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if args.latency_ms:
+        if args.latency_ms < 0:
+            parser.error("--latency-ms must be >= 0")
+        server.faults.latency(args.latency_ms / 1000)
     server.start()
     _out(f"SDS sandbox listening on {server.url} (bound to 127.0.0.1 only)")
     if demo_key is not None:

@@ -285,7 +285,8 @@ class SandboxApp:
     # -- WSGI entry -----------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path.startswith("/api/"):
+        is_api = path.startswith("/api/")
+        if is_api:
             status = self.faults.take_failure()
             if status is not None:
                 response = Response(
@@ -294,6 +295,7 @@ class SandboxApp:
                     mimetype="text/html",
                     headers={"Connection": "close"},
                 )
+                self.faults.delay_response()
                 return response(environ, start_response)
         if environ.get("REQUEST_METHOD") == "POST" and path.rstrip("/").endswith("/assets/files"):
             environ["wsgi.input"] = FaultyInput(environ["wsgi.input"], self.faults, environ)
@@ -302,6 +304,8 @@ class SandboxApp:
         response = self.dispatch(request)
         if request.content_length and not getattr(request.stream, "is_exhausted", True):
             response.headers["Connection"] = "close"
+        if is_api:
+            self.faults.delay_response()
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
@@ -1367,11 +1371,13 @@ class SandboxApp:
                 self.faults.fail_next(int(body["fail_next"]), int(body.get("status", 503)))
             if "throttle" in body:
                 self.faults.throttle(body["throttle"])
+            if "latency" in body:
+                self.faults.latency(body["latency"])
             if "revoke_key" in body:
                 self.faults.revoke_key(str(body["revoke_key"]))
         except (TypeError, ValueError) as exc:
             raise detail(400, str(exc)) from exc
-        return json_response({"message": "ok"})
+        return json_response({"message": "ok", "faults": self.faults.state()})
 
 
 # -- helpers for captures ----------------------------------------------------------------

@@ -15,13 +15,28 @@ class FaultInjector:
       requests are cut (None: until cleared).
     - ``fail_next(k, status)``: answer the next ``k`` API requests with ``status``.
     - ``throttle(bps)``: pace request and response bodies to ``bps`` bytes per second.
+    - ``latency(seconds)``: delay every API response (``/api/...``) by ``seconds``
+      before it is sent, as a WAN round trip would. The request thread sleeps holding
+      no lock, so concurrent requests overlap their delays as on a real network.
+      ``delayed`` counts the responses delayed so far.
     - ``revoke_key(key)``: revoke an API key (it then gets 401 "API key not found").
     - ``reset()``: everything back off.
+
+    ``sleep`` (also an attribute) is what the latency knob waits with; tests may pass
+    or set a recorder instead of waiting for real.
     """
 
-    def __init__(self, revoke: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self,
+        revoke: Callable[[str], bool] | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._lock = threading.Lock()
         self._revoke = revoke
+        self.sleep = sleep
+        self._latency: float | None = None
+        self._delayed = 0
         self._drop_after: int | None = None
         self._drop_count: int | None = None
         self._fail_left = 0
@@ -48,6 +63,38 @@ class FaultInjector:
         with self._lock:
             self._bps = bytes_per_second
 
+    def latency(self, seconds: float | None) -> None:
+        if seconds is not None:
+            seconds = float(seconds)
+            if not 0 <= seconds < float("inf"):
+                raise ValueError("latency must be a finite number of seconds >= 0 (or None)")
+        with self._lock:
+            self._latency = seconds or None
+
+    @property
+    def latency_seconds(self) -> float | None:
+        with self._lock:
+            return self._latency
+
+    @property
+    def delayed(self) -> int:
+        """How many API responses the latency knob has delayed."""
+        with self._lock:
+            return self._delayed
+
+    def state(self) -> dict[str, object]:
+        """The knobs as they are now (reported by the sandbox-admin faults endpoint)."""
+        with self._lock:
+            return {
+                "drop_after_bytes": self._drop_after,
+                "count": self._drop_count,
+                "fail_next": self._fail_left,
+                "status": self._fail_status,
+                "throttle": self._bps,
+                "latency": self._latency,
+                "delayed": self._delayed,
+            }
+
     def revoke_key(self, key: str) -> bool:
         if self._revoke is None:
             return False
@@ -60,6 +107,7 @@ class FaultInjector:
             self._fail_left = 0
             self._fail_status = 503
             self._bps = None
+            self._latency = None
 
     # -- used by the server -----------------------------------------------------------
     def take_failure(self) -> int | None:
@@ -83,6 +131,15 @@ class FaultInjector:
                 if self._drop_count <= 0:
                     self._drop_after = None
                     self._drop_count = None
+
+    def delay_response(self) -> None:
+        """Sleep for the configured latency, if any (outside the lock)."""
+        with self._lock:
+            seconds = self._latency
+            if seconds:
+                self._delayed += 1
+        if seconds:
+            self.sleep(seconds)
 
     @property
     def bytes_per_second(self) -> int | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
 
+from sds_desktop.sandbox.faults import FaultInjector
 from sds_desktop.sandbox.server import SandboxServer
 from tests.sandbox.conftest import Api
 
@@ -63,6 +66,91 @@ def test_throttle(server: SandboxServer, api: Api) -> None:
     start = time.monotonic()
     api.get(f"/assets/files/{uid}/download/")
     assert time.monotonic() - start < 0.25
+
+
+def test_latency_delays_api_responses_without_a_lock(server: SandboxServer, api: Api) -> None:
+    # Both requests must be inside the delay at once: a sleep that waits for the other
+    # one proves that the delay holds no lock and that concurrent delays overlap.
+    barrier = threading.Barrier(2, timeout=20)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        barrier.wait()
+
+    server.faults.sleep = sleep
+    try:
+        server.faults.latency(0.25)
+        assert server.faults.latency_seconds == 0.25
+        before = server.faults.delayed
+        with ThreadPoolExecutor(2) as pool:
+            codes = list(pool.map(lambda _: api.get("/auth/").status_code, range(2)))
+        assert codes == [200, 200]
+        assert slept == [0.25, 0.25]
+        assert server.faults.delayed == before + 2
+    finally:
+        server.faults.sleep = time.sleep
+
+
+def test_latency_applies_to_api_only_and_to_injected_failures(server: SandboxServer) -> None:
+    slept: list[float] = []
+    server.faults.sleep = slept.append
+    try:
+        key = server.add_user("latency@example.org")
+        api = Api(server.url, key)
+        server.faults.latency(0.1)
+        assert api.get("/auth/").status_code == 200
+        assert api.upload("/lat", "a.bin", b"abc").status_code == 201
+        server.faults.fail_next(1)
+        assert api.get("/auth/").status_code == 503
+        assert slept == [0.1, 0.1, 0.1]
+        r = requests.post(  # the admin endpoint is not under /api/: never delayed
+            f"{server.url}/sandbox-admin/faults/",
+            json={"latency": 0.2},
+            headers={"X-Sandbox-Admin-Token": server.admin_token},
+            timeout=10,
+        )
+        assert r.status_code == 200
+        assert r.json()["faults"]["latency"] == 0.2
+        assert slept == [0.1, 0.1, 0.1]
+        assert server.faults.latency_seconds == 0.2
+        r = requests.post(
+            f"{server.url}/sandbox-admin/faults/",
+            json={"reset": True},
+            headers={"X-Sandbox-Admin-Token": server.admin_token},
+            timeout=10,
+        )
+        assert r.json()["faults"]["latency"] is None
+        assert server.faults.latency_seconds is None
+        assert api.get("/auth/").status_code == 200
+        assert len(slept) == 3
+    finally:
+        server.faults.sleep = time.sleep
+
+
+def test_latency_real_sleep_loose_bound(server: SandboxServer, api: Api) -> None:
+    server.faults.latency(0.2)
+    start = time.monotonic()
+    assert api.get("/auth/").status_code == 200
+    assert time.monotonic() - start >= 0.2
+    server.faults.reset()
+    assert server.faults.latency_seconds is None
+
+
+def test_latency_knob_values() -> None:
+    slept: list[float] = []
+    faults = FaultInjector(sleep=slept.append)
+    faults.delay_response()
+    assert slept == []
+    faults.latency(0.05)
+    faults.delay_response()
+    assert slept == [0.05]
+    assert faults.delayed == 1
+    faults.latency(0)
+    assert faults.latency_seconds is None
+    for bad in (-1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="latency"):
+            faults.latency(bad)
 
 
 def test_revoke_key(server: SandboxServer, api: Api) -> None:
@@ -137,6 +225,34 @@ def test_cli_port_zero_prints_url(tmp_path: Path) -> None:
     match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
     assert match, line
     assert "127.0.0.1 only" in line
+
+
+def test_cli_latency_ms(tmp_path: Path) -> None:
+    key = subprocess.run(
+        [*CLI, "--data-dir", str(tmp_path), "--add-user", "slow@example.org"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
+    proc = subprocess.Popen(
+        [*CLI, "--data-dir", str(tmp_path), "--port", "0", "--latency-ms", "300"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        match = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert match, line
+        start = time.monotonic()
+        assert Api(match.group(0), key).get("/auth/").status_code == 200
+        assert time.monotonic() - start >= 0.3
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if proc.stdout:
+            proc.stdout.close()
 
 
 def test_cli_demo_prints_host_and_key(tmp_path: Path) -> None:
