@@ -74,6 +74,7 @@ class SandboxServer:
         if thread is not None:
             thread.join(timeout=10)
         server.server_close()
+        self.store.close()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

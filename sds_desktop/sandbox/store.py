@@ -113,6 +113,11 @@ CREATE TABLE IF NOT EXISTS shares (
 
 _ALNUM = string.ascii_letters + string.digits
 DEFAULT_EXPIRY_SECONDS = 730 * 24 * 3600
+POOL_MAX_IDLE = 16
+# Blobs from this size up are fsynced before they are renamed to their address. Smaller
+# ones are not: fsync costs milliseconds per small upload, and a sandbox only needs to
+# survive an application crash (the page cache has the data), not a power loss.
+FSYNC_MIN_BYTES = 1024 * 1024
 
 
 def new_uuid() -> str:
@@ -202,19 +207,52 @@ class Store:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / "sandbox.sqlite3"
         self._write_lock = threading.RLock()
+        self._pool_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
 
     # -- plumbing ---------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            self.db_path, timeout=30, isolation_level=None, check_same_thread=False
+        )
+        db.row_factory = sqlite3.Row
+        # WAL + NORMAL: a commit is durable against an application crash (the WAL is
+        # written before COMMIT returns) but not against power loss, which a sandbox
+        # does not need; FULL would fsync the WAL on every commit, under the write lock.
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout=30000")
+        """A pooled connection (opening one costs more than most sandbox queries).
+
+        Werkzeug's threaded server runs each client connection in a new thread, so
+        the pool is shared by threads rather than per thread; a connection is only
+        ever used by one thread at a time. It goes back to the pool in autocommit
+        state, or is closed.
+        """
+        with self._pool_lock:
+            db = self._idle.pop() if self._idle else None
+        if db is None:
+            db = self._open()
         try:
             yield db
         finally:
+            with self._pool_lock:
+                keep = not db.in_transaction and len(self._idle) < POOL_MAX_IDLE
+                if keep:
+                    self._idle.append(db)
+            if not keep:
+                db.close()
+
+    def close(self) -> None:
+        """Close the pooled connections (the store reopens them if used again)."""
+        with self._pool_lock:
+            idle, self._idle = self._idle, []
+        for db in idle:
             db.close()
 
     @contextlib.contextmanager
@@ -247,8 +285,10 @@ class Store:
     def commit_blob(self, writer: HashingWriter) -> tuple[str, int]:
         """Move a finished upload to its content address; returns (blake3, size)."""
         digest = writer.hexdigest()
-        writer.flush()
-        writer.fsync()
+        if writer.size >= FSYNC_MIN_BYTES:
+            writer.fsync()
+        else:
+            writer.flush()
         writer.close()
         target = self.blob_path(digest)
         target.parent.mkdir(parents=True, exist_ok=True)
