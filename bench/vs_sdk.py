@@ -1,6 +1,6 @@
 """Side by side with the official SDK, against one sandbox: files/s and peak client RSS.
 
-Usage: uv run python bench/vs_sdk.py [--files 300] [--file-kib 4] [--big-mib 256]
+Usage: uv run python bench/vs_sdk.py [--files 300] [--file-kib 4] [--big-mib 256] [--latency-ms 0]
 
 Starts a sandbox gateway in a subprocess (so that the server does not share the
 client's interpreter), creates one user per client so that neither benefits from the
@@ -9,6 +9,9 @@ in its own fresh Python process and reads that process's peak RSS (ru_maxrss):
 
 - many small files: ``Client.upload(local_path=dir)`` of N files of K KiB each;
 - one large file:   upload of one M MiB file (peak RSS against file size).
+
+``--latency-ms`` delays every API response of the sandbox by that much, as a WAN round
+trip to production would: small files are then bound by round trips, not CPU.
 
 Not a test: it prints figures; nothing here asserts a timing.
 """
@@ -74,6 +77,7 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--file-kib", type=int, default=4)
     parser.add_argument("--big-mib", type=int, default=256)
+    parser.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -90,7 +94,10 @@ def main() -> int:
             for who in ("sdk", "ours")
         }
         server = subprocess.Popen(
-            [*sandbox, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            [*sandbox, "--port", "0", "--latency-ms", str(args.latency_ms)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         try:
             assert server.stdout is not None
@@ -100,7 +107,10 @@ def main() -> int:
                 print(f"sandbox did not start: {line!r}", file=sys.stderr)
                 return 1
             port = int(match.group(1))
-            print(f"sandbox on port {port}; {os.cpu_count()} CPUs")
+            print(
+                f"sandbox on port {port}; {os.cpu_count()} CPUs; "
+                f"{args.latency_ms} ms added per response"
+            )
 
             rows = []
             for which in ("sdk", "ours"):
