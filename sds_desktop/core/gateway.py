@@ -222,18 +222,56 @@ def error_from_response(resp: requests.Response, context: type[SDSError]) -> SDS
     return SDSError(f"unexpected reply: {message}", status=status, detail=detail)
 
 
+_TRANSPORT_REASONS = (
+    # (marker in the exception chain's text, what a person should read)
+    ("Name or service not known", "the host name could not be resolved"),
+    ("nodename nor servname", "the host name could not be resolved"),
+    ("getaddrinfo failed", "the host name could not be resolved"),
+    ("NameResolutionError", "the host name could not be resolved"),
+    ("Temporary failure in name resolution", "the host name could not be resolved"),
+    ("Connection refused", "the connection was refused (nothing listens on that port)"),
+    ("Network is unreachable", "the network is unreachable"),
+    ("No route to host", "there is no route to the host"),
+    ("Connection reset", "the connection was reset"),
+    ("RemoteDisconnected", "the server closed the connection"),
+    ("Connection aborted", "the connection was aborted"),
+    ("IncompleteRead", "the connection dropped mid-transfer"),
+    ("Connection broken", "the connection dropped mid-transfer"),
+)
+_TLS_REASONS = (
+    ("self-signed certificate", "the server's certificate is self-signed"),
+    ("Hostname mismatch", "the certificate is for another host name"),
+    ("certificate has expired", "the server's certificate has expired"),
+    ("unable to get local issuer certificate", "the certificate's issuer is not trusted"),
+    ("WRONG_VERSION_NUMBER", "the server does not speak TLS on that port (try http://)"),
+)
+
+
+def _reason(exc: BaseException, table: tuple[tuple[str, str], ...], default: str) -> str:
+    text = repr(exc)
+    cause: BaseException | None = exc
+    while cause is not None:
+        text += " " + repr(cause)
+        cause = cause.__cause__ or cause.__context__
+    return next((reason for marker, reason in table if marker in text), default)
+
+
 def _map_transport_error(exc: requests.RequestException, what: str) -> SDSError:
+    """A short, readable reason; the library's full text stays in ``detail`` for logs."""
+    detail = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        return TLSError(f"TLS certificate check failed for {what}: {exc}")
+        reason = _reason(exc, _TLS_REASONS, "the certificate could not be verified")
+        return TLSError(f"TLS check failed: {reason} ({what})", detail=detail)
     if isinstance(exc, requests.exceptions.Timeout):
-        return NetworkError(f"timed out: {what}")
+        return NetworkError(f"timed out ({what})", detail=detail)
     if isinstance(
         exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)
     ):
-        return NetworkError(f"connection failed: {what}: {exc}")
+        reason = _reason(exc, _TRANSPORT_REASONS, "the connection failed")
+        return NetworkError(f"{reason} ({what})", detail=detail)
     if isinstance(exc, requests.exceptions.ContentDecodingError):
-        return NetworkError(f"corrupt transfer encoding: {what}")
-    return NetworkError(f"request failed: {what}: {exc}")
+        return NetworkError(f"corrupt transfer encoding ({what})", detail=detail)
+    return NetworkError(f"request failed ({what}): {exc}", detail=detail)
 
 
 def _json(resp: requests.Response, what: str) -> Any:

@@ -63,6 +63,12 @@ def app_icon() -> QIcon:
     return icon
 
 
+@cache
+def action_icon(name: str) -> QIcon:
+    """A small action icon shipped in ``resources/icons/actions/<name>.svg``."""
+    return QIcon(str(resources_dir() / "icons" / "actions" / f"{name}.svg"))
+
+
 def about_html() -> str:
     """The dialog's main text (rich text), also handy for tests."""
     return (

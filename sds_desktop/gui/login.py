@@ -24,6 +24,7 @@ from sds_desktop.core.config import resolve_base_url
 from sds_desktop.core.errors import AuthError, ConfigError, NetworkError, SDSError, TLSError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.retry import RetryPolicy
+from sds_desktop.gui.about import action_icon
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.settings import DEFAULT_HOST, Settings
 from sds_desktop.gui.tasks import TaskRunner
@@ -126,11 +127,11 @@ class LoginDialog(QDialog):
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("Paste your API key (prefix.secret)")
         self.key_edit.setClearButtonEnabled(True)
-        show = QAction("Show", self.key_edit)
-        show.setCheckable(True)
-        show.setToolTip("Show the key")
-        show.toggled.connect(self._toggle_echo)
-        self.key_edit.addAction(show, QLineEdit.ActionPosition.TrailingPosition)
+        self.show_key = QAction(action_icon("show-key"), "Show the key", self.key_edit)
+        self.show_key.setCheckable(True)
+        self.show_key.setToolTip("Show the key")
+        self.show_key.toggled.connect(self._toggle_echo)
+        self.key_edit.addAction(self.show_key, QLineEdit.ActionPosition.TrailingPosition)
         form.addRow("API key:", self.key_edit)
         layout.addLayout(form)
         status = credentials.status()
@@ -174,11 +175,19 @@ class LoginDialog(QDialog):
     def _toggle_echo(self, show: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if show else QLineEdit.EchoMode.Password
         self.key_edit.setEchoMode(mode)
+        self.show_key.setIcon(action_icon("hide-key" if show else "show-key"))
+        self.show_key.setToolTip("Hide the key" if show else "Show the key")
 
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.setStyleSheet("QLabel { color: #b00020; }")
         self.error_label.setVisible(bool(text))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow with wrapped messages: a window's minimum size ignores height-for-width."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.heightForWidth(self.width())))
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -203,6 +212,7 @@ class LoginDialog(QDialog):
         self.error_label.setStyleSheet("QLabel { color: palette(text); }")
         self.error_label.setText(f"Checking the key with {host}…")
         self.error_label.show()
+        self._fit()
         allow_plaintext = self.plaintext_box.isVisible() and self.plaintext_box.isChecked()
         self.runner.call(
             lambda: validate(host, token),

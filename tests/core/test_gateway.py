@@ -112,6 +112,46 @@ def test_connection_and_tls_errors(rsps: responses.RequestsMock) -> None:
 
 
 @pytest.mark.parametrize(
+    ("raised", "expected"),
+    [
+        (
+            requests.exceptions.ConnectionError(
+                "HTTPSConnectionPool(host='x', port=443): Max retries exceeded (Caused by "
+                "NameResolutionError(\"Failed to resolve 'x' ([Errno -2] Name or service "
+                'not known)"))'
+            ),
+            "the host name could not be resolved",
+        ),
+        (
+            requests.exceptions.ConnectionError("[Errno 111] Connection refused"),
+            "the connection was refused",
+        ),
+        (
+            requests.exceptions.SSLError(
+                "[SSL: CERTIFICATE_VERIFY_FAILED] self-signed certificate"
+            ),
+            "the server's certificate is self-signed",
+        ),
+        (
+            requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] Hostname mismatch"),
+            "the certificate is for another host name",
+        ),
+    ],
+)
+def test_transport_errors_read_as_reasons(
+    rsps: responses.RequestsMock, raised: Exception, expected: str
+) -> None:
+    gw = Gateway(BASE, TOKEN, retry=policy(attempts=1))
+    rsps.get(f"{BASE}/auth/", body=raised)
+    with pytest.raises(NetworkError) as info:
+        gw.authenticate()
+    assert expected in str(info.value)
+    assert "Max retries" not in str(info.value)  # the library's text stays in .detail
+    assert str(info.value.detail) == str(raised)
+    gw.close()
+
+
+@pytest.mark.parametrize(
     "body",
     ["not json", json.dumps([1, 2]), json.dumps({"uuid": "nope"}), json.dumps({"name": 3})],
 )

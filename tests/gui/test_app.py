@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
 from sds_desktop.core.queue import ItemState
 from sds_desktop.core.transfer import SMALL_FILE_BYTES
@@ -346,7 +346,21 @@ def test_wrong_key(qtbot, window, sandbox):
 def test_unreachable_host(qtbot, window):
     dialog = submit_login(qtbot, window, "http://127.0.0.1:1", "abc.def")
     qtbot.waitUntil(lambda: "Cannot reach" in dialog.error_label.text(), timeout=15_000)
+    text = dialog.error_label.text()
+    assert "connection was refused" in text  # a reason a person can act on...
+    assert "ConnectionPool" not in text  # ...not the HTTP library's internals
     assert window.account is None
+    dialog.reject()
+
+
+def test_key_can_be_shown_while_typing(qtbot, window):
+    dialog = window.open_login()
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Password
+    assert not dialog.show_key.icon().isNull()  # an action without icon is invisible
+    dialog.show_key.trigger()
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Normal
+    dialog.show_key.trigger()
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Password
     dialog.reject()
 
 
