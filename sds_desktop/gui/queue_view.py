@@ -9,6 +9,7 @@ Done tabs, whose titles carry the counts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -310,7 +311,9 @@ class ProgressDelegate(QStyledItemDelegate):
 
 
 class QueueTab(QTableView):
-    def __init__(self, proxy: QueueFilter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, proxy: QueueFilter, parent: QWidget | None = None, *, hidden: Iterable[int] = ()
+    ) -> None:
         super().__init__(parent)
         self.setModel(proxy)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -342,6 +345,8 @@ class QueueTab(QTableView):
         }
         for col, width in widths.items():
             self.setColumnWidth(col, width)
+        for col in hidden:
+            self.hideColumn(col)
 
     def selected_ids(self) -> list[int]:
         rows = {i.row() for i in self.selectionModel().selectedRows()}
@@ -353,6 +358,13 @@ class QueueDock(QDockWidget):
     """Tabs Queued/Active, Failed, Done; a toolbar with parallelism and cancel buttons."""
 
     TAB_TITLES = ("Queued / Active", "Failed", "Done")
+    TAB_HIDDEN = (
+        # each tab shows what matters for its items: the Failed tab gives its width to the
+        # error (why it failed), the Done tab to the checksum result
+        (C_CHECKSUM,),
+        (C_PROGRESS, C_SPEED, C_ETA, C_CHECKSUM),
+        (C_PROGRESS, C_SPEED, C_ETA, C_ERROR),
+    )
 
     def __init__(
         self,
@@ -410,7 +422,10 @@ class QueueDock(QDockWidget):
         layout.addLayout(bar)
         self.tabs = QTabWidget(body)
         self.tabs.setDocumentMode(True)
-        self.views = [QueueTab(p, self.tabs) for p in self.proxies]
+        self.views = [
+            QueueTab(p, self.tabs, hidden=hidden)
+            for p, hidden in zip(self.proxies, self.TAB_HIDDEN, strict=True)
+        ]
         for view, title in zip(self.views, self.TAB_TITLES, strict=True):
             self.tabs.addTab(view, title)
             view.customContextMenuRequested.connect(self._context_menu)

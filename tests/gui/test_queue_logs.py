@@ -15,7 +15,16 @@ from sds_desktop.core.queue import Direction, ItemSpec, TransferQueue
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.fmt import human_bytes, human_duration
 from sds_desktop.gui.logs import LogDock, LoggingSetup, LogModel
-from sds_desktop.gui.queue_view import C_CHECKSUM, C_JOB, C_STATE, QueueDock, QueueModel
+from sds_desktop.gui.queue_view import (
+    C_CHECKSUM,
+    C_ERROR,
+    C_JOB,
+    C_PROGRESS,
+    C_SPEED,
+    C_STATE,
+    QueueDock,
+    QueueModel,
+)
 from sds_desktop.gui.settings import Settings
 from sds_desktop.gui.transfers import TransferController
 
@@ -62,6 +71,14 @@ def test_queue_dock_tabs_and_counts(qtbot, qtmodeltester):
     assert dock.tabs.tabText(2) == "Done"
     for proxy in dock.proxies:
         qtmodeltester.check(proxy)
+    failed_tab, done_tab = dock.views[1], dock.views[2]
+    # the Failed tab shows why, not a progress bar; the Done tab shows the checksum result
+    assert not failed_tab.isColumnHidden(C_ERROR)
+    assert failed_tab.isColumnHidden(C_PROGRESS)
+    assert failed_tab.isColumnHidden(C_SPEED)
+    assert not done_tab.isColumnHidden(C_CHECKSUM)
+    assert done_tab.isColumnHidden(C_ERROR)
+    assert not dock.views[0].isColumnHidden(C_PROGRESS)
     dock.tabs.setCurrentIndex(1)
     dock.views[1].selectAll()
     dock.retry_selected()  # no gateway: items go back to queued and wait
