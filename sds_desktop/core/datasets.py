@@ -15,6 +15,7 @@ from sds_desktop.core.checksum import ProgressCallback
 from sds_desktop.core.errors import DatasetError
 from sds_desktop.core.gateway import Gateway, to_uuid_hex
 from sds_desktop.core.models import Dataset, SDSFile
+from sds_desktop.core.paths import normalize_sds_path
 from sds_desktop.core.transfer import DownloadResult, download_many, plan_download
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class DatasetAPI:
             top_level_dirs is not None and not top_level_dirs
         ):
             return []
+        if top_level_dirs:
+            top_level_dirs = self._both_path_forms(uuid, top_level_dirs)
         seen: set[str] = set()
         out: list[SDSFile] = []
         for page in self._gateway.iter_dataset_file_pages(
@@ -56,6 +59,23 @@ class DatasetAPI:
                     seen.add(f.uuid)
                     out.append(f)
         return out
+
+    def _both_path_forms(self, uuid: str, dirs: Sequence[str]) -> list[str]:
+        """Each directory as given and under the dataset owner's ``/files/<email>`` root.
+
+        Production matches ``top_level_dir`` against stored directories, which are
+        absolute (``/files/<owner>/a/b``), while users (and capture ``top_level_dir``)
+        speak user-relative paths. The filters are OR-ed, so sending both forms matches
+        on either kind of server.
+        """
+        owner = self.get(uuid).owner_email
+        forms: list[str] = []
+        for d in dirs:
+            rel = normalize_sds_path(d)
+            forms.append(rel)
+            if owner and not rel.startswith("/files/"):
+                forms.append(normalize_sds_path(f"/files/{owner}{rel}"))
+        return list(dict.fromkeys(forms))
 
     def download(
         self,

@@ -189,13 +189,18 @@ def test_dataset_files_pages_and_filters(
         url, json=page([file_json(), shared], f"{url}?page=2&capture={cap}&top_level_dir=%2Fx")
     )
     rsps.get(url, json=page([shared, file_json()], None))
+    rsps.get(
+        f"{DS}{did}/",
+        json={"uuid": did, "name": "DS", "owner": {"id": 1, "email": "own@er.org", "name": "O"}},
+    )
     files = datasets.files(did, captures=[cap.hex], top_level_dirs=["x/"])
     assert len(files) == 3
-    q = query(rsps.calls[0])
+    q = query(rsps.calls[1])
     assert q["capture"] == [str(cap)]
-    assert q["top_level_dir"] == ["/x"]
+    # production stores /files/<owner>/x, users say /x: both forms, OR-ed by the server
+    assert q["top_level_dir"] == ["/x", "/files/own@er.org/x"]
     assert q["page"] == ["1"]
-    assert query(rsps.calls[1])["page"] == ["2"]
+    assert query(rsps.calls[2])["page"] == ["2"]
 
 
 def test_dataset_files_repeated_params(rsps: responses.RequestsMock, datasets: DatasetAPI) -> None:
