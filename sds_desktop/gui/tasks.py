@@ -12,12 +12,34 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger("sds_desktop.gui.tasks")
+
+_OUTLIVING: list[QObject | QRunnable] = []
+"""Work that did not finish by shutdown, and its pool: referenced here until the process
+exits. Dropping the runnables would delete their signals under them; destroying the pool
+would block in its destructor until they end (a stuck request: the HTTP timeout)."""
+
+
+def keep_until_exit(pool: QThreadPool, runnables: Iterable[QRunnable]) -> None:
+    """Let go of a pool whose runnables outlived their shutdown, without waiting on it."""
+    pool.setParent(None)
+    _OUTLIVING.append(pool)
+    _OUTLIVING.extend(runnables)
+
+
+def safe_emit(signal: Any, *args: object) -> bool:
+    """Emit from a worker thread; False when the receiving side is already gone (quit)."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        return False
+    return True
+
 
 SuccessCallback = Callable[[Any], None]
 FailureCallback = Callable[[BaseException], None]
@@ -43,15 +65,19 @@ class Task(QRunnable):
     def emit(self, payload: object) -> None:
         """Send an intermediate result (e.g. one page of a listing) to the GUI thread."""
         if not self.cancel.is_set():
-            self.signals.message.emit(self.task_id, payload)
+            self._send(self.signals.message, payload)
+
+    def _send(self, signal: Any, payload: object) -> None:
+        if not safe_emit(signal, self.task_id, payload):  # quitting: nobody listens
+            self.cancel.set()
 
     def run(self) -> None:
         try:
             result = self.fn(self)
         except BaseException as exc:  # noqa: BLE001 - every failure is reported, never lost
-            self.signals.failed.emit(self.task_id, exc)
+            self._send(self.signals.failed, exc)
         else:
-            self.signals.succeeded.emit(self.task_id, result)
+            self._send(self.signals.succeeded, result)
 
 
 class _Callbacks:
@@ -114,11 +140,17 @@ class TaskRunner(QObject):
             cb.task.cancel.set()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Cancel every task and wait for the pool; True when all finished in time."""
+        """Cancel every task and wait for the pool; True when all finished in time.
+
+        A task still blocked (a request to a silent server) after the timeout is kept
+        alive until the process ends: dropping it would delete its signals under it.
+        """
         self.cancel_all()
-        done = self.pool.waitForDone(timeout_ms)
+        done = bool(self.pool.waitForDone(timeout_ms))
+        if not done:
+            keep_until_exit(self.pool, (cb.task for cb in self._tasks.values()))
         self._tasks.clear()
-        return bool(done)
+        return done
 
     @Slot(int, object)
     def _message(self, task_id: int, payload: object) -> None:

@@ -54,7 +54,7 @@ from sds_desktop.core.transfer import (
     plan_upload,
     upload_one,
 )
-from sds_desktop.gui.tasks import TaskRunner
+from sds_desktop.gui.tasks import TaskRunner, keep_until_exit, safe_emit
 
 _Planned = tuple[ItemSpec, SDSFile | None]
 _PlannedJob = tuple[str, list[_Planned], int]
@@ -138,9 +138,9 @@ class TransferWorker(QRunnable):
                 skipped = down.outcome is not DownloadOutcome.DOWNLOADED
                 result = (skipped, down.outcome.value)
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
-            self.signals.failed.emit(self.item_id, exc)
+            safe_emit(self.signals.failed, self.item_id, exc)
         else:
-            self.signals.finished.emit(self.item_id, result)
+            safe_emit(self.signals.finished, self.item_id, result)
 
 
 class TransferController(QObject):
@@ -532,6 +532,8 @@ class TransferController(QObject):
             self.queue.requeue(item_id, "interrupted by quit")
         self.planner.shutdown(timeout_ms)
         done = bool(self.pool.waitForDone(timeout_ms))
+        if not done:
+            keep_until_exit(self.pool, self._workers.values())
         self._workers.clear()
         return done
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Iterable
@@ -12,7 +13,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from sds_desktop.sandbox.app import SandboxApp
+from sds_desktop.core.paths import normalize_sds_path
+from sds_desktop.sandbox.app import SandboxApp, absolute_dir
 from sds_desktop.sandbox.faults import FaultInjector
 from sds_desktop.sandbox.store import Store
 
@@ -107,6 +109,17 @@ class SandboxServer:
 
         seed(self.app, email)
         return self.add_user(email)
+
+    def bulk_files(self, email: str, directory: str, count: int, *, size: int = 1024) -> int:
+        """Give ``email`` ``count`` files named ``file-NNNNNN.bin`` in ``directory``, all
+        with the same random content (one blob): a large listing without uploading it."""
+        owner = self.store.ensure_user(email)
+        digest, size = self.store.put_bytes(os.urandom(size))
+        rel = normalize_sds_path(directory)
+        names = [f"file-{i:06d}.bin" for i in range(count)]
+        return self.store.insert_files_bulk(
+            owner, absolute_dir(email, rel), names, size=size, sum_blake3=digest
+        )
 
     def create_dataset(
         self,

@@ -390,6 +390,36 @@ class Store:
             )
             return db.execute("SELECT * FROM files WHERE uuid = ?", (file_uuid,)).fetchone()
 
+    def insert_files_bulk(
+        self, owner: User, directory: str, names: list[str], *, size: int, sum_blake3: str
+    ) -> int:
+        """Many file records sharing one blob, in one transaction (scale tests, benches)."""
+        now = time.time()
+        rows = [
+            (
+                new_uuid(),
+                owner.id,
+                directory,
+                name,
+                "application/octet-stream",
+                "rw-r--r--",
+                size,
+                sum_blake3,
+                now,
+                now,
+                now + DEFAULT_EXPIRY_SECONDS,
+            )
+            for name in names
+        ]
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO files (uuid, owner_id, directory, name, media_type, permissions, "
+                "size, sum_blake3, created_at, updated_at, expiration_date) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+        return len(rows)
+
     def get_file(self, file_uuid: str) -> sqlite3.Row | None:
         return self.query_one("SELECT * FROM files WHERE uuid = ? AND is_deleted = 0", (file_uuid,))
 

@@ -1,0 +1,132 @@
+"""How long does the GUI thread ever stall while the app works? (target: never > 100 ms)
+
+Usage: QT_QPA_PLATFORM=offscreen uv run python bench/gui_stalls.py [--files 2000] [--listing 100000]
+
+Runs the real main window against an in-process sandbox and a 5 ms heartbeat timer on the
+GUI thread; every gap between heartbeats beyond 5 ms is time the event loop could not run
+(a stall a user would feel as a frozen window). Two phases:
+
+- upload: N small files dropped as one folder onto the remote pane, until the queue is idle;
+- listing: a remote folder of M files (made directly in the sandbox's store, not uploaded),
+  opened in the remote pane until fully loaded; also when its first rows appeared.
+
+Not a test: it prints figures (max gap, 99th percentile gap, counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from sds_desktop.gui.app import start_sandbox
+from sds_desktop.gui.main_window import MainWindow
+from sds_desktop.gui.settings import Settings
+
+HEARTBEAT_MS = 5
+
+
+class Heartbeat:
+    """Records the gaps between ticks of a fast timer on the GUI thread."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.gaps: list[int] = []
+        self.timer = QTimer()
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.gaps.clear()
+        self.clock.start()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        self.gaps.append(int(self.clock.restart()))
+
+    def stop(self) -> str:
+        self.timer.stop()
+        gaps = sorted(self.gaps) or [0]
+        p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))]
+        over = sum(g > 100 for g in gaps)
+        return f"max gap {gaps[-1]} ms, p99 {p99} ms, {over} gaps > 100 ms, {len(gaps)} ticks"
+
+
+def run_until(cond, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    start = time.monotonic()
+    while not cond():
+        if time.monotonic() - start > timeout:
+            raise TimeoutError("condition not met")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)
+    return time.monotonic() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--listing", type=int, default=100_000)
+    args = parser.parse_args()
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    tmp = Path(tempfile.mkdtemp(prefix="sds-stalls-"))
+    server, key = start_sandbox(tmp / "sandbox")
+    window = MainWindow(Settings(tmp / "config"))
+    window.ask = lambda *_a: True  # type: ignore[method-assign]
+    window.resize(1280, 800)
+    window.show()
+    window.sign_in_with(server.url, key, stored="sandbox", sandbox=True)
+    run_until(lambda: window.account is not None, 30)
+    beat = Heartbeat()
+
+    src = tmp / "many"
+    src.mkdir()
+    for i in range(args.files):
+        (src / f"sweep-{i:05d}.bin").write_bytes(os.urandom(2048))
+    beat.start()
+    t0 = time.monotonic()
+    window.upload([src], "/stalls")
+    run_until(lambda: window.queue.counts()["finished"] >= min(args.files, 1000), 600)
+    run_until(window.controller.is_idle, 600)
+    elapsed = time.monotonic() - t0
+    print(
+        f"upload of {args.files} small files: {elapsed:.1f} s "
+        f"({args.files / elapsed:.0f} files/s); GUI: {beat.stop()}"
+    )
+
+    folder = "/big-listing"
+    made = server.bulk_files(window.account.email, folder, args.listing)
+    if made:
+        model = window.remote_model
+        model.refresh()
+        run_until(lambda: model.find(folder).isValid(), 60)
+        index = window.remote_pane.proxy.mapFromSource(model.find(folder))
+        beat.start()
+        t0 = time.monotonic()
+        window.remote_pane.view.expand(index)
+        first = run_until(lambda: model.rowCount(model.find(folder)) > 1, 60)
+        node = model.node(model.find(folder))
+        run_until(lambda: node.state == "loaded", 600)
+        total = time.monotonic() - t0
+        print(
+            f"listing of {made} files: first rows after {first:.2f} s, all after {total:.1f} s; "
+            f"GUI: {beat.stop()}"
+        )
+
+    window.shutdown()
+    window.close()
+    server.stop()
+    QTimer.singleShot(0, app.quit)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
