@@ -113,10 +113,11 @@ def test_os_file_manager_drop_with_events(qtbot, window, sandbox, user_key, loca
     mime.setUrls([QUrl.fromLocalFile(str(f))])
     pos = QPointF(40, viewport.height() - 10)
     action = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    point = pos.toPoint()  # enter/move events take integer positions, the drop a QPointF
+    enter = QDragEnterEvent(point, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted()
-    move = QDragMoveEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    move = QDragMoveEvent(point, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
     QApplication.sendEvent(viewport, move)
     drop = QDropEvent(pos, action, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
     with qtbot.waitSignal(window.controller.jobAdded, timeout=10_000):
