@@ -2,7 +2,8 @@
 
 Usage: QT_QPA_PLATFORM=offscreen uv run python bench/gui_stalls.py [--files 2000] [--listing 100000]
 
-Runs the real main window against an in-process sandbox and a 5 ms heartbeat timer on the
+Runs the real main window against a sandbox in its own process (as a real gateway would
+be: it must not compete with the GUI for this process's GIL) and a 5 ms heartbeat timer on the
 GUI thread; every gap between heartbeats beyond 5 ms is time the event loop could not run
 (a stall a user would feel as a frozen window). Two phases:
 
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,9 +30,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
-from sds_desktop.gui.app import start_sandbox
 from sds_desktop.gui.main_window import MainWindow
 from sds_desktop.gui.settings import Settings
+from sds_desktop.sandbox.server import SandboxServer
 
 HEARTBEAT_MS = 5
 
@@ -74,17 +77,36 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--listing", type=int, default=100_000)
+    parser.add_argument("--small-parallel", type=int, default=None)
+    parser.add_argument("--latency-ms", type=int, default=0, help="round trip added per response")
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="sds-stalls-"))
-    server, key = start_sandbox(tmp / "sandbox")
+    email, folder = "bench@stalls.example", "/big-listing"
+    store = SandboxServer(tmp / "sandbox")  # not started: used to prepare the data only
+    key = store.add_user(email)
+    made = store.bulk_files(email, folder, args.listing) if args.listing else 0
+    store.stop()
+    data = str(tmp / "sandbox")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sds_desktop.sandbox", "--data-dir", data, "--port", "0"]
+        + ["--latency-ms", str(args.latency_ms)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert server.stdout is not None
+    match = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline())
+    assert match, "sandbox did not start"
     window = MainWindow(Settings(tmp / "config"))
     window.ask = lambda *_a: True  # type: ignore[method-assign]
     window.resize(1280, 800)
     window.show()
-    window.sign_in_with(server.url, key, stored="sandbox", sandbox=True)
+    window.sign_in_with(match.group(0), key, stored="session")
     run_until(lambda: window.account is not None, 30)
+    if args.small_parallel is not None:
+        window.controller.small_parallel = args.small_parallel
     beat = Heartbeat()
 
     src = tmp / "many"
@@ -102,8 +124,6 @@ def main() -> int:
         f"({args.files / elapsed:.0f} files/s); GUI: {beat.stop()}"
     )
 
-    folder = "/big-listing"
-    made = server.bulk_files(window.account.email, folder, args.listing)
     if made:
         model = window.remote_model
         model.refresh()
@@ -123,7 +143,8 @@ def main() -> int:
 
     window.shutdown()
     window.close()
-    server.stop()
+    server.terminate()
+    server.wait(30)
     QTimer.singleShot(0, app.quit)
     return 0
 

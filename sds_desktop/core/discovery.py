@@ -14,9 +14,11 @@ Rules (as the SDK, plus safety):
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import mimetypes
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from functools import cache
@@ -69,14 +71,59 @@ def default_ignore_patterns() -> tuple[str, ...]:
     return tuple(parse_ignore_text(_DEFAULT_IGNORE.read_text(encoding="utf-8")))
 
 
-def _matches(rel: PurePosixPath, patterns: tuple[str, ...]) -> str | None:
-    for pattern in patterns:
-        try:
-            if rel.match(pattern):
+class _Rules:
+    """Ignore globs compiled once, with ``PurePath.match`` semantics (the SDK's).
+
+    A relative pattern matches the last components of the path; an absolute one only a
+    whole absolute path (never the relative paths discovery produces). Components match
+    by ``fnmatch``, case-sensitively. Single-component patterns (nearly all) are joined
+    into one regex over the file name, so a file that matches none costs one regex search
+    instead of one ``PurePath.match`` per pattern.
+    """
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        single: list[str] = []
+        self.multi: list[tuple[str, bool, list[re.Pattern[str]]]] = []
+        self.single_patterns: list[tuple[str, re.Pattern[str]]] = []
+        for pattern in patterns:
+            parts = PurePosixPath(pattern).parts
+            absolute = pattern.startswith("/")
+            if absolute:
+                parts = parts[1:]
+            if not parts:
+                continue  # PurePath.match refuses an empty pattern
+            compiled = [re.compile(fnmatch.translate(part)) for part in parts]
+            if len(parts) == 1 and not absolute:
+                single.append(fnmatch.translate(parts[0]))
+                self.single_patterns.append((pattern, compiled[0]))
+            else:
+                self.multi.append((pattern, absolute, compiled))
+        self.any_single = re.compile("|".join(single)) if single else None
+
+    def first_match(self, rel: PurePosixPath) -> str | None:
+        parts = rel.parts
+        name = parts[-1] if parts else ""
+        if self.any_single is not None and self.any_single.match(name):
+            return next(p for p, rx in self.single_patterns if rx.match(name))
+        for pattern, absolute, compiled in self.multi:
+            if absolute:  # an absolute pattern matches only a whole absolute path
+                if not rel.is_absolute() or len(parts) - 1 != len(compiled):
+                    continue
+            elif len(parts) < len(compiled):
+                continue
+            tail = parts[len(parts) - len(compiled) :]
+            if all(rx.match(part) for rx, part in zip(compiled, tail, strict=True)):
                 return pattern
-        except ValueError:
-            continue
-    return None
+        return None
+
+
+@cache
+def _rules(patterns: tuple[str, ...]) -> _Rules:
+    return _Rules(patterns)
+
+
+def _matches(rel: PurePosixPath, patterns: tuple[str, ...]) -> str | None:
+    return _rules(patterns).first_match(rel)
 
 
 def is_executable_name(name: str) -> bool:

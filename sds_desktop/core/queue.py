@@ -13,6 +13,7 @@ progress while the GUI thread reads.
 
 from __future__ import annotations
 
+import collections
 import heapq
 import sqlite3
 import threading
@@ -192,7 +193,10 @@ class TransferQueue:
         # Queued ids per (account, small file?) as min-heaps with lazy deletion: picking
         # the next item is O(log n) however long the queue, not a scan from the start.
         self._queued: dict[tuple[str, bool], list[int]] = {}
-        self._finished = 0  # items in FINISHED_STATES, so pruning needs no scan per item
+        # Counters kept in step by _track, so reads never scan the queue (GUI thread):
+        self._by_state: collections.Counter[ItemState] = collections.Counter()
+        self._job_done: collections.Counter[int] = collections.Counter()  # finished per job
+        self._job_size: collections.Counter[int] = collections.Counter()  # items per job
         self._load()
 
     # -- persistence ---------------------------------------------------------------
@@ -230,13 +234,27 @@ class TransferQueue:
                 self._track(item, None)
 
     def _track(self, item: QueueItem, old: ItemState | None) -> None:
-        """Keep the queued heaps and the finished count in step with a state change."""
+        """Keep the queued heaps and the counters in step with a state change
+        (``old`` None: the item is new; ``item.state`` None-like removal: see _untrack)."""
         if item.state is ItemState.QUEUED and old is not ItemState.QUEUED:
             lane = (item.account, item.size < self.small_file_bytes)
             heapq.heappush(self._queued.setdefault(lane, []), item.id)
-        self._finished += (item.state in FINISHED_STATES) - (
-            old is not None and old in FINISHED_STATES
-        )
+        if old is None:
+            self._job_size[item.job_id] += 1
+        else:
+            self._by_state[old] -= 1
+            self._job_done[item.job_id] -= old in FINISHED_STATES
+        self._by_state[item.state] += 1
+        self._job_done[item.job_id] += item.state in FINISHED_STATES
+
+    def _untrack(self, item: QueueItem) -> None:
+        self._by_state[item.state] -= 1
+        self._job_size[item.job_id] -= 1
+        self._job_done[item.job_id] -= item.state in FINISHED_STATES
+
+    @property
+    def _finished(self) -> int:
+        return sum(self._by_state[s] for s in FINISHED_STATES)
 
     def _write(self, item: QueueItem) -> None:
         self._db.execute(
@@ -351,6 +369,17 @@ class TransferQueue:
         with self._lock:
             return replace(self._items[item_id])
 
+    def peek(self, item_id: int) -> QueueItem:
+        """The live item itself, for read-only display on the thread that changes states
+        (a view paints many cells: no copy per cell). Never modify it; KeyError if unknown.
+        Workers only add to ``bytes_done``, an int read atomically."""
+        return self._items[item_id]
+
+    def job_counts(self, job_id: int) -> tuple[int, int]:
+        """(finished items, items) of a job, without scanning the queue."""
+        with self._lock:
+            return self._job_done[job_id], self._job_size[job_id]
+
     def __contains__(self, item_id: object) -> bool:
         with self._lock:
             return item_id in self._items
@@ -387,12 +416,12 @@ class TransferQueue:
     def counts(self) -> dict[str, int]:
         """Item counts per tab: ``active``, ``failed``, ``finished``, and ``running``."""
         with self._lock:
-            states = [i.state for i in self._items.values()]
+            by_state = self._by_state.copy()
         return {
-            "active": sum(s in ACTIVE_STATES for s in states),
-            "running": sum(s is ItemState.RUNNING for s in states),
-            "failed": sum(s in FAILED_STATES for s in states),
-            "finished": sum(s in FINISHED_STATES for s in states),
+            "active": sum(by_state[s] for s in ACTIVE_STATES),
+            "running": by_state[ItemState.RUNNING],
+            "failed": sum(by_state[s] for s in FAILED_STATES),
+            "finished": sum(by_state[s] for s in FINISHED_STATES),
         }
 
     def next_queued(
@@ -437,7 +466,10 @@ class TransferQueue:
                 item.finished_at = time.time()
             else:
                 item.finished_at = None
-            self._write(item)
+            if state is not ItemState.RUNNING:
+                # RUNNING is not journaled: on load it would read as QUEUED anyway, and
+                # skipping it halves the writes per transfer (they happen on the GUI thread).
+                self._write(item)
         self._notify("changed", [item_id])
         return True
 
@@ -574,7 +606,7 @@ class TransferQueue:
             self._db.executemany("DELETE FROM items WHERE id=?", [(i,) for i in ids])
             jobs = {self._items[i].job_id for i in ids}
             for i in ids:
-                self._finished -= self._items.pop(i).state in FINISHED_STATES
+                self._untrack(self._items.pop(i))
             still = {i.job_id for i in self._items.values()}
             for job_id in jobs - still:
                 self._db.execute("DELETE FROM jobs WHERE id=?", (job_id,))

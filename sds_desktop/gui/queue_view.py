@@ -187,7 +187,7 @@ class QueueModel(QAbstractTableModel):
             return None
         item_id = self._ids[index.row()]
         try:
-            item = self.queue.get(item_id)
+            item = self.queue.peek(item_id)  # no copy: called for every painted cell
         except KeyError:
             return None
         col = index.column()
@@ -233,10 +233,10 @@ class QueueModel(QAbstractTableModel):
                 job = self.queue.job(item.job_id)
             except KeyError:
                 return ""
-            progress = self.queue.job_progress(item.job_id)
-            if progress.total_items <= 1:
+            finished, total = self.queue.job_counts(item.job_id)
+            if total <= 1:
                 return job.label
-            return f"{job.label} ({progress.finished_items}/{progress.total_items})"
+            return f"{job.label} ({finished}/{total})"
         if col == C_LOCAL:
             return item.local_path
         if col == C_SDS:

@@ -143,6 +143,76 @@ class TransferWorker(QRunnable):
             safe_emit(self.signals.finished, self.item_id, result)
 
 
+class BatchTotals:
+    """Bytes done / total of the items of one busy period, without scanning them.
+
+    Open items (queued, running, paused) count their size in the total and, while a
+    worker runs them, their bytes so far; an item that settles (done, skipped, failed,
+    cancelled) leaves a fixed contribution (nothing, if cancelled). Each tick then costs
+    O(running workers), however many files the job has.
+    """
+
+    _OPEN = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.PAUSED})
+
+    def __init__(self, queue: TransferQueue) -> None:
+        self.queue = queue
+        self.clear()
+
+    def clear(self) -> None:
+        self._open: dict[int, int] = {}  # item id -> size
+        self._open_total = 0
+        self._settled: dict[int, tuple[int, int]] = {}  # item id -> (done, total)
+        self._settled_done = 0
+        self._settled_total = 0
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._open or item_id in self._settled
+
+    def add(self, item_id: int) -> None:
+        """The item (new, resumed or retried) is open again."""
+        self.discard(item_id)
+        size = self.queue.peek(item_id).size
+        self._open[item_id] = size
+        self._open_total += size
+
+    def settle(self, item_id: int) -> None:
+        """Fix the contribution of an item that reached a final state."""
+        try:
+            item = self.queue.peek(item_id)
+        except KeyError:
+            self.discard(item_id)
+            return
+        if item.state in self._OPEN or item_id not in self:
+            return
+        self.discard(item_id)
+        if item.state is ItemState.CANCELLED:
+            part = (0, 0)
+        else:
+            part = (min(item.bytes_done, item.size), item.size)
+        self._settled[item_id] = part
+        self._settled_done += part[0]
+        self._settled_total += part[1]
+
+    def discard(self, item_id: int) -> None:
+        """Forget the item (removed from the queue, or about to be re-added)."""
+        size = self._open.pop(item_id, None)
+        if size is not None:
+            self._open_total -= size
+        part = self._settled.pop(item_id, None)
+        if part is not None:
+            self._settled_done -= part[0]
+            self._settled_total -= part[1]
+
+    def totals(self, running: Iterable[int]) -> tuple[int, int]:
+        """(bytes done, bytes in all) given the ids that workers are running now."""
+        done = self._settled_done
+        for item_id in running:
+            size = self._open.get(item_id)
+            if size is not None:
+                done += min(self.queue.peek(item_id).bytes_done, size)
+        return done, self._settled_total + self._open_total
+
+
 class TransferController(QObject):
     """Schedules queue items onto a dedicated QThreadPool."""
 
@@ -175,7 +245,7 @@ class TransferController(QObject):
         self._files: dict[int, SDSFile] = {}
         self._planning = 0
         self._busy = False
-        self._batch: set[int] = set()
+        self._batch = BatchTotals(queue)
         self._samples: collections.deque[tuple[float, int, int]] = collections.deque()
         self._item_last: dict[int, tuple[float, int]] = {}
         self.item_speed: dict[int, float] = {}
@@ -323,7 +393,9 @@ class TransferController(QObject):
             if self.queue.cancel(item_id):
                 worker = self._workers.get(item_id)
                 if worker is not None:
-                    worker.cancel.set()
+                    worker.cancel.set()  # settles when the worker reports back
+                else:
+                    self._batch.settle(item_id)
         self._pump()
 
     def cancel_all(self) -> None:
@@ -460,6 +532,7 @@ class TransferController(QObject):
             self.uploadedInto.emit(directory)
 
     def _after(self, item_id: int) -> None:
+        self._batch.settle(item_id)
         if self._touched and not self._touch_timer.isActive():
             self._touch_timer.start()
         self._finished_count += 1
@@ -474,7 +547,7 @@ class TransferController(QObject):
         now = time.monotonic()
         for item_id in list(self._workers):
             try:
-                done = self.queue.get(item_id).bytes_done
+                done = self.queue.peek(item_id).bytes_done
             except KeyError:
                 continue
             last_t, last_b = self._item_last.get(item_id, (now, done))
@@ -491,17 +564,7 @@ class TransferController(QObject):
         self.tick.emit()
 
     def _totals(self) -> tuple[int, int]:
-        done = total = 0
-        for item_id in self._batch:
-            try:
-                item = self.queue.get(item_id)
-            except KeyError:
-                continue
-            if item.state in (ItemState.CANCELLED,):
-                continue
-            total += item.size
-            done += min(item.bytes_done, item.size)
-        return done, total
+        return self._batch.totals(self._workers)
 
     def stats(self) -> Stats:
         done, total = self._totals()

@@ -98,3 +98,43 @@ def test_single_file(tmp_path: Path) -> None:
     assert discover(empty).files == []
     with pytest.raises(FileError):
         discover(tmp_path / "missing")
+
+
+def test_compiled_rules_decide_exactly_as_pathlib_match() -> None:
+    from pathlib import PurePosixPath
+
+    from sds_desktop.core.discovery import _rules, default_ignore_patterns
+
+    patterns = (*default_ignore_patterns(), "data/*.tmp", "/abs/only.txt", "deep/er/x?.bin")
+    names = [
+        "a.log",
+        "A.LOG",
+        "x.py",
+        "x.pyc",
+        "tmp.rf@1.h5",
+        "rf@1.h5",
+        "keys.env",
+        ".env",
+        "db.sqlite3",
+        "my.secret",
+        "a.tmp",
+        "a.tmp.1",
+        "notes.txt",
+        ".DS_Store",
+        "build",
+        "x1.bin",
+        "only.txt",
+        "file.h5.tmp",
+        "tmpfile",
+        "__pycache__",
+        "z.spec",
+    ]
+    dirs = ["", "data", "deep/er", "abs", "nested/data", "x/deep/er", "/abs", "/data"]
+    rules = _rules(patterns)
+    for d in dirs:
+        for name in names:
+            rel = PurePosixPath(d) / name if d else PurePosixPath(name)
+            expected = any(rel.match(p) for p in patterns)
+            assert (rules.first_match(rel) is not None) == expected, rel
+    assert rules.first_match(PurePosixPath("/abs/only.txt")) == "/abs/only.txt"
+    assert rules.first_match(PurePosixPath("abs/only.txt")) is None  # absolute: whole path

@@ -381,3 +381,21 @@ def test_download_stream_error(rsps: responses.RequestsMock, gateway: Gateway) -
 
 def test_no_sleep_helper() -> None:
     assert no_sleep(1.0) is None
+
+
+def test_environment_proxy_and_ca_bundle_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/site-ca.pem")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    gw = Gateway("https://sds.example.org/api/v1", TOKEN)
+    session = gw._session()
+    assert session.proxies.get("https") == "http://proxy.example:3128"
+    assert session.verify == "/etc/ssl/site-ca.pem"
+    gw.close()
+    monkeypatch.setenv("NO_PROXY", "sds.example.org")
+    gw = Gateway("https://sds.example.org/api/v1", TOKEN, verify=False)
+    session = gw._session()
+    assert "https" not in session.proxies  # our host bypasses the proxy
+    assert session.verify is False  # an explicit choice beats the environment
+    gw.close()

@@ -175,3 +175,48 @@ def test_history_stays_bounded_over_a_long_run() -> None:
     done = q.items([ItemState.DONE])
     assert len(done) >= 10
     assert done[-1].id == items[-1].id  # the newest are kept
+
+
+def test_counters_match_a_recount_after_random_transitions() -> None:
+    import random
+
+    from sds_desktop.core.queue import ACTIVE_STATES, FAILED_STATES, FINISHED_STATES
+
+    rng = random.Random(7)
+    q = TransferQueue(history_limit=15)
+    jobs = [q.add_job(f"j{k}", Direction.UPLOAD, _specs(12))[0] for k in range(3)]
+    for _ in range(600):
+        items = q.items()
+        if not items:
+            break
+        item = rng.choice(items)
+        op = rng.choice(["run", "done", "fail", "cancel", "pause", "resume", "retry", "remove"])
+        if op == "run":
+            q.mark_running(item.id)
+        elif op == "done":
+            q.mark_done(item.id, skipped=rng.random() < 0.3)
+        elif op == "fail":
+            q.mark_failed(item.id, "x")
+        elif op == "cancel":
+            q.cancel(item.id)
+        elif op == "pause":
+            q.pause(item.id)
+        elif op == "resume":
+            q.resume(item.id)
+        elif op == "retry":
+            q.retry(item.id)
+        elif rng.random() < 0.1:
+            q.remove([item.id])
+        items = q.items()
+        assert q.counts() == {
+            "active": sum(i.state in ACTIVE_STATES for i in items),
+            "running": sum(i.state is ItemState.RUNNING for i in items),
+            "failed": sum(i.state in FAILED_STATES for i in items),
+            "finished": sum(i.state in FINISHED_STATES for i in items),
+        }
+        for job in jobs:
+            members = [i for i in items if i.job_id == job.id]
+            assert q.job_counts(job.id) == (
+                sum(i.state in FINISHED_STATES for i in members),
+                len(members),
+            )

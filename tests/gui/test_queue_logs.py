@@ -215,3 +215,40 @@ def test_gui_thread_stays_responsive_during_big_listing(qtbot):
     assert runner.shutdown(5000)
     assert first_rows < 1.0
     assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms"
+
+
+def test_batch_totals_follow_items_without_scanning():
+    from sds_desktop.gui.transfers import BatchTotals
+
+    queue = TransferQueue()
+    _, (a, b, c) = queue.add_job(
+        "j",
+        Direction.UPLOAD,
+        [
+            ItemSpec(Direction.UPLOAD, n, f"/l/{n}", f"/s/{n}", size)
+            for n, size in (("a", 100), ("b", 200), ("c", 300))
+        ],
+    )
+    totals = BatchTotals(queue)
+    for item in (a, b, c):
+        totals.add(item.id)
+    assert totals.totals([]) == (0, 600)
+    queue.mark_running(a.id)
+    queue.add_progress(a.id, 50)
+    assert totals.totals([a.id]) == (50, 600)  # running bytes count
+    queue.mark_done(a.id)
+    totals.settle(a.id)
+    assert totals.totals([]) == (100, 600)
+    queue.cancel(c.id)
+    totals.settle(c.id)
+    assert totals.totals([]) == (100, 300)  # a cancelled file leaves the total
+    queue.mark_running(b.id)
+    queue.add_progress(b.id, 80)
+    queue.mark_failed(b.id, "boom")
+    totals.settle(b.id)
+    assert totals.totals([]) == (180, 300)  # a failed file keeps what it sent
+    queue.retry(b.id)
+    totals.add(b.id)
+    assert totals.totals([]) == (100, 300)  # retried: open again, restarts from zero
+    totals.discard(a.id)
+    assert totals.totals([]) == (0, 200)  # removed from the queue
