@@ -16,8 +16,10 @@ import posixpath
 import re
 import secrets
 import socket
+import threading
 import time
 import uuid as uuid_mod
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +45,8 @@ except ZoneInfoNotFoundError:  # pragma: no cover - minimal systems without tzda
     SERVER_TZ = UTC
 
 DEFAULT_PAGE_SIZE = 30
+LISTING_CACHE_SIZE = 16
+"""Listings kept for paging (per user and path), dropped at the next write."""
 MAX_PAGE_SIZE = 100
 FORM_MEMORY_LIMIT = 16 * 1024 * 1024
 CHUNK = 256 * 1024
@@ -330,6 +334,8 @@ class SandboxApp:
         self.store = store
         self.faults = faults
         self.admin_token = admin_token
+        self._listing_lock = threading.Lock()
+        self._listing_cache: OrderedDict[tuple[int, str], tuple[int, list[Any]]] = OrderedDict()
         self.url_map = Map(_api_rules(), strict_slashes=True)
 
     # -- WSGI entry -----------------------------------------------------------------------
@@ -564,7 +570,27 @@ class SandboxApp:
         args = request.args
         raw_path = args.get("path", "/")
         warnings: list[str] = []
-        if raw_path.strip() in {"", "/"}:
+        rows = self._listing(user, raw_path)
+        rows = self._temporal_filter(args, rows, warnings)
+        page, envelope = paginate(request, rows)
+        envelope["results"] = [self.file_json(r) for r in page]
+        envelope["warnings"] = warnings
+        return json_response(envelope)
+
+    def _listing(self, user: User, raw_path: str) -> list[Any]:
+        """The ordered rows a listing pages through, cached until the next write.
+
+        Consecutive pages of one listing ask for the same list; without the cache each
+        page re-read and re-sorted the whole tree (0.4 s a page at 100k files).
+        """
+        key = (user.id, raw_path.strip() or "/")
+        generation = self.store.generation  # read first: a write meanwhile invalidates
+        with self._listing_lock:
+            hit = self._listing_cache.get(key)
+            if hit is not None and hit[0] == generation:
+                self._listing_cache.move_to_end(key)
+                return hit[1]
+        if key[1] == "/":
             own = self._own_files(user)
             shared_ids = self.store.accessible_file_uuids(user) - {r["uuid"] for r in own}
             shared = [self.store.get_file(u) for u in sorted(shared_ids)]
@@ -574,11 +600,11 @@ class SandboxApp:
             if rel is None:
                 raise detail(400, PATH_OUTSIDE)
             rows = self._list_under(user, rel)
-        rows = self._temporal_filter(args, rows, warnings)
-        page, envelope = paginate(request, rows)
-        envelope["results"] = [self.file_json(r) for r in page]
-        envelope["warnings"] = warnings
-        return json_response(envelope)
+        with self._listing_lock:
+            self._listing_cache[key] = (generation, rows)
+            while len(self._listing_cache) > LISTING_CACHE_SIZE:
+                self._listing_cache.popitem(last=False)
+        return rows
 
     def _list_under(self, user: User, rel: str) -> list[Any]:
         parent, _, base = rel.rpartition("/")

@@ -207,6 +207,8 @@ class Store:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / "sandbox.sqlite3"
         self._write_lock = threading.RLock()
+        self.generation = 0
+        """Bumped by every committed write: lets readers cache derived views safely."""
         self._pool_lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         with self.connect() as db:
@@ -266,6 +268,7 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            self.generation += 1
 
     def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
         with self.connect() as db:

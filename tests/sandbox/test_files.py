@@ -410,3 +410,24 @@ def test_no_trailing_slash_does_not_500(server: SandboxServer, api: Api) -> None
         f"{server.url}/api/v1/auth", headers=api.headers(), timeout=10, allow_redirects=False
     )
     assert r.status_code in (301, 308)
+
+
+def test_paged_listing_sees_every_write_between_pages(api, server, email) -> None:
+    server.bulk_files(email, "/many", 250)
+    first = api.get("/assets/files/", params={"path": "/many", "page_size": 100}).json()
+    assert first["count"] == 250
+    assert api.upload("/many", "late.bin", b"late").status_code == 201
+    again = api.get("/assets/files/", params={"path": "/many", "page_size": 100}).json()
+    assert again["count"] == 251  # the cached listing was dropped by the write
+    names = set()
+    page = 1
+    while True:
+        body = api.get(
+            "/assets/files/", params={"path": "/many", "page_size": 100, "page": page}
+        ).json()
+        names.update(r["name"] for r in body["results"])
+        if body["next"] is None:
+            break
+        page += 1
+    assert len(names) == 251
+    assert "late.bin" in names
