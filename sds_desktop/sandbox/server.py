@@ -14,7 +14,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sds_desktop.core.paths import normalize_sds_path
-from sds_desktop.sandbox.app import SandboxApp, absolute_dir
+from sds_desktop.sandbox.app import SandboxApp
 from sds_desktop.sandbox.faults import FaultInjector
 from sds_desktop.sandbox.store import Store
 
@@ -117,9 +117,7 @@ class SandboxServer:
         digest, size = self.store.put_bytes(os.urandom(size))
         rel = normalize_sds_path(directory)
         names = [f"file-{i:06d}.bin" for i in range(count)]
-        return self.store.insert_files_bulk(
-            owner, absolute_dir(email, rel), names, size=size, sum_blake3=digest
-        )
+        return self.store.insert_files_bulk(owner, rel, names, size=size, sum_blake3=digest)
 
     def create_dataset(
         self,
