@@ -32,6 +32,7 @@ from PySide6.QtCore import (
     QTimer,
     QUrl,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle
@@ -56,6 +57,16 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 3
 COL_NAME, COL_SIZE, COL_MODIFIED, COL_BLAKE3, COL_EXPIRES = range(5)
 HEADERS = ("Name", "Size", "Modified", "BLAKE3", "Expires")
 _STASH_CHUNK = 2000
+
+
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+)
+_FLAGS = {
+    "dir": _ROW_FLAGS | Qt.ItemFlag.ItemIsDropEnabled,
+    "file": _ROW_FLAGS | Qt.ItemFlag.ItemNeverHasChildren,
+    "loading": Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren,
+}
 
 
 class Node:
@@ -149,6 +160,16 @@ class RemoteModel(QAbstractItemModel):
         self._file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         self._bold = QFont()
         self._bold.setItalic(True)
+        # Sorting lives here, in Python, not in the proxy: a proxy sort calls back into
+        # Python twice per comparison (data() for both sides), which froze the window for
+        # seconds on a 100k-file folder. Pages are appended as they arrive; a coalesced
+        # re-sort (Timsort: near-linear on a sorted list plus a sorted run) follows.
+        self.sort_column = COL_NAME
+        self.sort_order = Qt.SortOrder.AscendingOrder
+        self._unsorted: set[Node] = set()
+        self._resort_timer = QTimer(self)
+        self._resort_timer.setSingleShot(True)
+        self._resort_timer.timeout.connect(self._resort_pending)
 
     # -- configuration -------------------------------------------------------------
     def set_lister(self, lister: Lister | None) -> None:
@@ -160,7 +181,72 @@ class RemoteModel(QAbstractItemModel):
         self._cancel_tree(self.root)
         self.beginResetModel()
         self.root = Node("dir", "/", None, "/")
+        self._unsorted.clear()
         self.endResetModel()
+
+    # -- sorting -------------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order every loaded folder by ``column``; folders always before files."""
+        if not 0 <= column < len(HEADERS):
+            return
+        self.sort_column, self.sort_order = column, order
+        nodes: list[Node] = []
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.children:
+                nodes.append(node)
+            stack.extend(c for c in node.children if c.kind == "dir")
+        self._apply_sort(nodes)
+
+    def _ordered(self, children: list[Node]) -> list[Node]:
+        col = self.sort_column
+        descending = self.sort_order == Qt.SortOrder.DescendingOrder
+
+        def key(n: Node) -> tuple[Any, str]:
+            return (self._sort_key(n, col), n.name)
+
+        dirs = sorted((c for c in children if c.kind == "dir"), key=key, reverse=descending)
+        files = sorted((c for c in children if c.kind != "dir"), key=key, reverse=descending)
+        return dirs + files
+
+    def _apply_sort(self, nodes: Iterable[Node]) -> None:
+        """Reorder the children of ``nodes`` in one layout change, moving persistent
+        indexes (selection, current, expanded) along with their rows."""
+        nodes = [n for n in nodes if n.children]
+        if not nodes:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        for node in nodes:
+            node.children = self._ordered(node.children)
+            for row, child in enumerate(node.children):
+                child.row = row
+            self._unsorted.discard(node)
+        new = []
+        for index in old:
+            target = index.internalPointer()
+            if isinstance(target, Node) and target.kind == "loading" and target.parent:
+                target.row = len(target.parent.children)
+            new.append(
+                self.createIndex(target.row, index.column(), target)
+                if isinstance(target, Node)
+                else QModelIndex()
+            )
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def _schedule_resort(self, node: Node) -> None:
+        self._unsorted.add(node)
+        if not self._resort_timer.isActive():
+            # big folders re-sort less often, so sorting stays a small share of the time
+            size = max(len(n.children) for n in self._unsorted)
+            self._resort_timer.start(50 if size < 5_000 else 250 if size < 50_000 else 1000)
+
+    @Slot()
+    def _resort_pending(self) -> None:
+        self._apply_sort([n for n in self._unsorted if self._alive(n) or n is self.root])
+        self._unsorted.clear()
 
     def _cancel_tree(self, node: Node) -> None:
         stack = [node]
@@ -335,6 +421,8 @@ class RemoteModel(QAbstractItemModel):
 
     def _finish(self, node: Node) -> None:
         self._stop_loading(node)
+        if node in self._unsorted:
+            self._apply_sort([node])  # a finished folder is shown in order at once
         node.state = "loaded"
         self.folderLoaded.emit(node.sds_path)
 
@@ -379,6 +467,7 @@ class RemoteModel(QAbstractItemModel):
                 child.row = first + offset
                 node.children.append(child)
             self.endInsertRows()
+            self._schedule_resort(node)
         for changed in [*replaced, *(d for d in touched_dirs if d not in new)]:
             self.dataChanged.emit(
                 self.index_of(changed, 0), self.index_of(changed, len(HEADERS) - 1)
@@ -467,6 +556,7 @@ class RemoteModel(QAbstractItemModel):
         parent.children.append(child)
         parent.child_dirs[name] = child
         self.endInsertRows()
+        self._apply_sort([parent])
         return self.index_of(child)
 
     def find(self, sds_path: str) -> QModelIndex:
@@ -582,16 +672,9 @@ class RemoteModel(QAbstractItemModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
-        node = self.node(index)
-        if node.kind == "loading":
-            return Qt.ItemFlag.ItemIsEnabled
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        base |= Qt.ItemFlag.ItemIsDragEnabled
-        if node.is_dir:
-            base |= Qt.ItemFlag.ItemIsDropEnabled
-        else:
-            base |= Qt.ItemFlag.ItemNeverHasChildren
-        return base
+        # The tree view asks for every row of an expanded folder on each layout: the
+        # flags are constants (Python enum arithmetic per call cost seconds at 100k rows).
+        return _FLAGS[index.internalPointer().kind]
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
@@ -687,30 +770,16 @@ def local_urls_mime(paths: Iterable[Path]) -> QMimeData:
 
 
 class RemoteSortProxy(QSortFilterProxyModel):
-    """Folders first, the "loading…" row always last, then by the column's sort key."""
+    """Filters the tree by name; sorting is forwarded to :class:`RemoteModel`, which
+    orders its folders in Python (folders first, the "loading…" row last)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
         self.setRecursiveFilteringEnabled(True)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
-    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
-        lk = left.data(KIND_ROLE)
-        rk = right.data(KIND_ROLE)
-        descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-        if lk == "loading" or rk == "loading":
-            result = rk == "loading" and lk != "loading"
-            return (not result) if descending else result
-        if lk != rk:
-            result = lk == "dir"
-            return (not result) if descending else result
-        lv = left.data(SORT_ROLE)
-        rv = right.data(SORT_ROLE)
-        if lv == rv:
-            return str(left.data(PATH_ROLE) or "") < str(right.data(PATH_ROLE) or "")
-        try:
-            return bool(lv < rv)
-        except TypeError:
-            return str(lv) < str(rv)
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if isinstance(source, RemoteModel):
+            source.sort(column, order)  # the proxy itself keeps the source's order
