@@ -90,8 +90,10 @@ def main() -> int:
     store.stop()
     data = str(tmp / "sandbox")
     server = subprocess.Popen(
-        [sys.executable, "-m", "sds_desktop.sandbox", "--data-dir", data, "--port", "0"]
-        + ["--latency-ms", str(args.latency_ms)],
+        [
+            *(sys.executable, "-m", "sds_desktop.sandbox", "--data-dir", data, "--port", "0"),
+            *("--latency-ms", str(args.latency_ms)),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
