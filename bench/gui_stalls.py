@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +25,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from _sandbox import running_sandbox
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -88,67 +87,54 @@ def main() -> int:
     key = store.add_user(email)
     made = store.bulk_files(email, folder, args.listing) if args.listing else 0
     store.stop()
-    data = str(tmp / "sandbox")
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "sds_desktop.sandbox", "--data-dir", data, "--port", "0"),
-            *("--latency-ms", str(args.latency_ms)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert server.stdout is not None
-    match = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline())
-    assert match, "sandbox did not start"
-    window = MainWindow(Settings(tmp / "config"))
-    window.ask = lambda *_a: True  # type: ignore[method-assign]
-    window.resize(1280, 800)
-    window.show()
-    window.sign_in_with(match.group(0), key, stored="session")
-    run_until(lambda: window.account is not None, 30)
-    if args.small_parallel is not None:
-        window.controller.small_parallel = args.small_parallel
-    beat = Heartbeat()
+    latency = ("--latency-ms", str(args.latency_ms))
+    with running_sandbox(tmp / "sandbox", *latency) as (url, _):
+        window = MainWindow(Settings(tmp / "config"))
+        window.ask = lambda *_a: True  # type: ignore[method-assign]
+        window.resize(1280, 800)
+        window.show()
+        window.sign_in_with(url, key, stored="session")
+        run_until(lambda: window.account is not None, 30)
+        if args.small_parallel is not None:
+            window.controller.small_parallel = args.small_parallel
+        beat = Heartbeat()
 
-    src = tmp / "many"
-    src.mkdir()
-    for i in range(args.files):
-        (src / f"sweep-{i:05d}.bin").write_bytes(os.urandom(2048))
-    beat.start()
-    t0 = time.monotonic()
-    window.upload([src], "/stalls")
-    run_until(lambda: window.queue.counts()["finished"] >= min(args.files, 1000), 600)
-    run_until(window.controller.is_idle, 600)
-    elapsed = time.monotonic() - t0
-    print(
-        f"upload of {args.files} small files: {elapsed:.1f} s "
-        f"({args.files / elapsed:.0f} files/s); GUI: {beat.stop()}"
-    )
-
-    if made:
-        model = window.remote_model
-        model.refresh()
-        run_until(lambda: model.find(folder).isValid(), 60)
-        index = window.remote_pane.proxy.mapFromSource(model.find(folder))
+        src = tmp / "many"
+        src.mkdir()
+        for i in range(args.files):
+            (src / f"sweep-{i:05d}.bin").write_bytes(os.urandom(2048))
         beat.start()
         t0 = time.monotonic()
-        window.remote_pane.view.expand(index)
-        first = run_until(lambda: model.rowCount(model.find(folder)) > 1, 60)
-        node = model.node(model.find(folder))
-        run_until(lambda: node.state == "loaded", 600)
-        total = time.monotonic() - t0
+        window.upload([src], "/stalls")
+        run_until(lambda: window.queue.counts()["finished"] >= min(args.files, 1000), 600)
+        run_until(window.controller.is_idle, 600)
+        elapsed = time.monotonic() - t0
         print(
-            f"listing of {made} files: first rows after {first:.2f} s, all after {total:.1f} s; "
-            f"GUI: {beat.stop()}"
+            f"upload of {args.files} small files: {elapsed:.1f} s "
+            f"({args.files / elapsed:.0f} files/s); GUI: {beat.stop()}"
         )
 
-    window.shutdown()
-    window.close()
-    server.terminate()
-    server.wait(30)
-    QTimer.singleShot(0, app.quit)
-    return 0
+        if made:
+            model = window.remote_model
+            model.refresh()
+            run_until(lambda: model.find(folder).isValid(), 60)
+            index = window.remote_pane.proxy.mapFromSource(model.find(folder))
+            beat.start()
+            t0 = time.monotonic()
+            window.remote_pane.view.expand(index)
+            first = run_until(lambda: model.rowCount(model.find(folder)) > 1, 60)
+            node = model.node(model.find(folder))
+            run_until(lambda: node.state == "loaded", 600)
+            total = time.monotonic() - t0
+            print(
+                f"listing of {made} files: first rows after {first:.2f} s, "
+                f"all after {total:.1f} s; GUI: {beat.stop()}"
+            )
+
+        window.shutdown()
+        window.close()
+        QTimer.singleShot(0, app.quit)
+        return 0
 
 
 if __name__ == "__main__":

@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import requests
+from _sandbox import add_user, running_sandbox
 from blake3 import blake3
 from requests_toolbelt import MultipartEncoder
 
@@ -51,28 +51,10 @@ def main() -> int:
     parser.add_argument("--gib", type=float, default=2.0)
     args = parser.parse_args()
     size = int(args.gib * 1024 * MIB)
-    cli = [sys.executable, "-m", "sds_desktop.sandbox"]
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as tmp:
         data_dir = Path(tmp) / "data"
-        key = subprocess.run(
-            [*cli, "--data-dir", str(data_dir), "--add-user", "bench@example.org"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        proc = subprocess.Popen(
-            [*cli, "--data-dir", str(data_dir), "--port", "0"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            line = proc.stdout.readline() if proc.stdout else ""
-            match = re.search(r"http://127\.0\.0\.1:\d+", line)
-            if match is None:
-                print(f"server did not start: {line!r}")
-                return 1
-            url = match.group(0)
+        key = add_user(data_dir, "bench@example.org")
+        with running_sandbox(data_dir) as (url, proc):
             idle = vm_hwm_kib(proc.pid)
             src = Path(tmp) / "big.bin"
             t0 = time.monotonic()
@@ -124,9 +106,6 @@ def main() -> int:
             print(f"server VmHWM idle:         {idle / 1024:.1f} MiB")
             print(f"server VmHWM after upload: {after_upload / 1024:.1f} MiB")
             print(f"server VmHWM peak:         {peak / 1024:.1f} MiB")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
     return 0
 
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import pstats
-import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +27,7 @@ import time
 from pathlib import Path
 
 import requests
+from _sandbox import add_user, running_sandbox
 from blake3 import blake3
 
 PROFILED_SERVER = r"""
@@ -60,17 +59,6 @@ with lock:
         stats.add(prof)
 stats.dump_stats(out)
 """
-
-
-def start_server(data_dir: Path, latency_ms: float, profile: str | None) -> subprocess.Popen:
-    if profile:
-        cmd = [sys.executable, "-c", PROFILED_SERVER, str(data_dir), profile]
-    else:
-        cmd = [sys.executable, "-m", "sds_desktop.sandbox", "--data-dir", str(data_dir)]
-        cmd += ["--port", "0"]
-        if latency_ms:
-            cmd += ["--latency-ms", str(latency_ms)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
 
 def worker(url: str, key: str, idx: int, files: int, *, size: int, errors: list[str]) -> None:
@@ -111,23 +99,13 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--profile", metavar="FILE", help="profile the server (cProfile)")
     args = parser.parse_args()
-    cli = [sys.executable, "-m", "sds_desktop.sandbox"]
     with tempfile.TemporaryDirectory(prefix="sandbox-tput-") as tmp:
         data_dir = Path(tmp) / "data"
-        key = subprocess.run(
-            [*cli, "--data-dir", str(data_dir), "--add-user", "bench@example.org"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        proc = start_server(data_dir, args.latency_ms, args.profile)
-        try:
-            line = proc.stdout.readline() if proc.stdout else ""
-            match = re.search(r"http://127\.0\.0\.1:\d+", line)
-            if not match:
-                print(f"server did not start: {line!r}", file=sys.stderr)
-                return 1
-            url = match.group(0)
+        key = add_user(data_dir, "bench@example.org")
+        profiled = [sys.executable, "-c", PROFILED_SERVER, str(data_dir), args.profile or ""]
+        latency = ["--latency-ms", str(args.latency_ms)] if args.latency_ms else []
+        served = {"command": profiled} if args.profile else {}
+        with running_sandbox(data_dir, *([] if args.profile else latency), **served) as (url, _):
             requests.get(f"{url}/api/v1/auth/", headers={"Authorization": f"Api-Key: {key}"})
             errors: list[str] = []
             threads = [
@@ -144,9 +122,6 @@ def main() -> int:
             for t in threads:
                 t.join()
             elapsed = time.monotonic() - t0
-        finally:
-            proc.terminate()
-            proc.wait(timeout=60)
     files = args.threads * args.files
     print(
         f"{args.threads} threads x {args.files} files of {args.file_kib} KiB"

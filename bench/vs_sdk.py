@@ -21,12 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _sandbox import add_user, running_sandbox
 
 RUNNER = r"""
 import json, os, resource, sys, time
@@ -83,30 +84,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         data = tmp / "sandbox"
-        sandbox = [sys.executable, "-m", "sds_desktop.sandbox", "--data-dir", str(data)]
-        keys = {
-            who: subprocess.run(
-                [*sandbox, "--add-user", f"{who}@bench.example"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-            for who in ("sdk", "ours")
-        }
-        server = subprocess.Popen(
-            [*sandbox, "--port", "0", "--latency-ms", str(args.latency_ms)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            assert server.stdout is not None
-            line = server.stdout.readline()
-            match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-            if not match:
-                print(f"sandbox did not start: {line!r}", file=sys.stderr)
-                return 1
-            port = int(match.group(1))
+        keys = {who: add_user(data, f"{who}@bench.example") for who in ("sdk", "ours")}
+        with running_sandbox(data, "--latency-ms", str(args.latency_ms)) as (url, _):
+            port = int(url.rsplit(":", 1)[1])
             print(
                 f"sandbox on port {port}; {os.cpu_count()} CPUs; "
                 f"{args.latency_ms} ms added per response"
@@ -128,9 +108,6 @@ def main() -> int:
                 res = run_client(which, port, keys[which], big, "/bench/big")
                 rows.append((which, "big", res, args.big_mib / res["seconds"]))
                 (big / "big.bin").unlink()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     print(f"\n{'client':6} {'case':30} {'ok':>5} {'seconds':>8} {'rate':>14} {'peak RSS':>10}")
     for which, case, res, rate in rows:
