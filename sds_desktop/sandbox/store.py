@@ -197,6 +197,12 @@ class HashingWriter:
             self.path.unlink()
 
 
+_INSERT_FILE = (
+    "INSERT INTO files (uuid, owner_id, directory, name, media_type, permissions, "
+    "size, sum_blake3, created_at, updated_at, expiration_date) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
 class Store:
     """Metadata and blobs of one sandbox data directory."""
 
@@ -370,58 +376,65 @@ class Store:
         size: int,
         sum_blake3: str,
     ) -> sqlite3.Row:
-        now = time.time()
-        file_uuid = new_uuid()
+        row = self._file_row(
+            owner,
+            directory,
+            name=name,
+            media_type=media_type,
+            permissions=permissions,
+            size=size,
+            sum_blake3=sum_blake3,
+        )
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO files (uuid, owner_id, directory, name, media_type, permissions, "
-                "size, sum_blake3, created_at, updated_at, expiration_date) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    file_uuid,
-                    owner.id,
-                    directory,
-                    name,
-                    media_type,
-                    permissions,
-                    size,
-                    sum_blake3,
-                    now,
-                    now,
-                    now + DEFAULT_EXPIRY_SECONDS,
-                ),
-            )
-            return db.execute("SELECT * FROM files WHERE uuid = ?", (file_uuid,)).fetchone()
+            db.execute(_INSERT_FILE, row)
+            return db.execute("SELECT * FROM files WHERE uuid = ?", (row[0],)).fetchone()
 
     def insert_files_bulk(
         self, owner: User, directory: str, names: list[str], *, size: int, sum_blake3: str
     ) -> int:
         """Many file records sharing one blob, in one transaction (scale tests, benches)."""
-        now = time.time()
         rows = [
-            (
-                new_uuid(),
-                owner.id,
+            self._file_row(
+                owner,
                 directory,
-                name,
-                "application/octet-stream",
-                "rw-r--r--",
-                size,
-                sum_blake3,
-                now,
-                now,
-                now + DEFAULT_EXPIRY_SECONDS,
+                name=name,
+                media_type="application/octet-stream",
+                permissions="rw-r--r--",
+                size=size,
+                sum_blake3=sum_blake3,
             )
             for name in names
         ]
         with self.transaction() as db:
-            db.executemany(
-                "INSERT INTO files (uuid, owner_id, directory, name, media_type, permissions, "
-                "size, sum_blake3, created_at, updated_at, expiration_date) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+            db.executemany(_INSERT_FILE, rows)
         return len(rows)
+
+    @staticmethod
+    def _file_row(
+        owner: User,
+        directory: str,
+        *,
+        name: str,
+        media_type: str,
+        permissions: str,
+        size: int,
+        sum_blake3: str,
+    ) -> tuple[Any, ...]:
+        """The values of ``_INSERT_FILE`` for a new file (new UUID, default expiry)."""
+        now = time.time()
+        return (
+            new_uuid(),
+            owner.id,
+            directory,
+            name,
+            media_type,
+            permissions,
+            size,
+            sum_blake3,
+            now,
+            now,
+            now + DEFAULT_EXPIRY_SECONDS,
+        )
 
     def get_file(self, file_uuid: str) -> sqlite3.Row | None:
         return self.query_one("SELECT * FROM files WHERE uuid = ? AND is_deleted = 0", (file_uuid,))
