@@ -456,11 +456,14 @@ class Gateway:
         *,
         context: type[SDSError],
         retry: bool = True,
+        cancel: threading.Event | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         policy = self.retry if retry else NO_RETRY
         return policy.call(
-            lambda: self._send(method, url, context=context, **kwargs), what=f"{method} {url}"
+            lambda: self._send(method, url, context=context, **kwargs),
+            cancel=cancel,
+            what=f"{method} {url}",
         )
 
     def _json_request(
@@ -669,12 +672,14 @@ class Gateway:
         session = self._session()
         try:
             resp = call_abandonable(
-                lambda: self.retry.call(
-                    lambda: self._send(
-                        "GET", url, context=FileError, stream=True, ok=(200, 206), session=session
-                    ),
+                lambda: self._request(
+                    "GET",
+                    url,
+                    context=FileError,
+                    stream=True,
+                    ok=(200, 206),
+                    session=session,
                     cancel=cancel,
-                    what=f"GET {url}",
                 ),
                 cancel,
                 "download",

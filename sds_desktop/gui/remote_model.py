@@ -245,7 +245,7 @@ class RemoteModel(QAbstractItemModel):
 
     @Slot()
     def _resort_pending(self) -> None:
-        self._apply_sort([n for n in self._unsorted if self._alive(n) or n is self.root])
+        self._apply_sort([n for n in self._unsorted if self._alive(n)])
         self._unsorted.clear()
 
     def _cancel_tree(self, node: Node) -> None:
