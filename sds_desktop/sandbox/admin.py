@@ -104,6 +104,8 @@ class AdminRoutes(Resource):
                 faults.throttle(body["throttle"])
             if "latency" in body:
                 faults.latency(body["latency"])
+            if "honour_range" in body:
+                faults.honour_range(body["honour_range"])
             if "revoke_key" in body:
                 faults.revoke_key(str(body["revoke_key"]))
         except (TypeError, ValueError) as exc:

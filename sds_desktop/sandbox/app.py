@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
 from sds_desktop.sandbox.admin import AdminRoutes, check_admin
@@ -34,6 +35,7 @@ from sds_desktop.sandbox.wire import (
     NOT_FOUND_HTML,
     SERVER_ERROR_HTML,
     ApiError,
+    ProductionCrashError,
     json_response,
 )
 
@@ -103,23 +105,36 @@ class SandboxApp:
 
     def dispatch(self, request: Request) -> Response:
         adapter = self.router.bind(request.environ)
+        allowed: list[str] | None = None
         try:
             endpoint, values = adapter.match()
-        except MethodNotAllowed:
-            return json_response({"detail": f'Method "{request.method}" not allowed.'}, 405)
+        except RequestRedirect as exc:  # no trailing slash: Django's APPEND_SLASH, 301
+            del exc  # werkzeug's absolute URL; production sends the path
+            return _redirect(request)
+        except MethodNotAllowed as exc:
+            # Production authenticates before it checks the method: find the route by
+            # one of its methods, authenticate as it would, then answer 405.
+            allowed = list(exc.valid_methods or [])
+            endpoint, values = adapter.match(method=allowed[0])
         except NotFound:
             return Response(NOT_FOUND_HTML, status=404, mimetype="text/html")
-        except HTTPException as exc:  # e.g. RequestRedirect for a missing trailing slash
+        except HTTPException as exc:
             return exc.get_response(request.environ)  # type: ignore[return-value]
         route = self.router.route(endpoint)
         try:
             if route.auth == "admin":
                 check_admin(request, self.admin_token)
+                if allowed is not None:
+                    return _not_allowed(request)
                 return route.handler(request, **values)
             user = authenticate(self.store, request, route.auth)
+            if allowed is not None:
+                return _not_allowed(request)
             return route.handler(request, user, **values)
         except ApiError as exc:
             return json_response(exc.body, exc.status, exc.headers)
+        except ProductionCrashError:
+            return Response(SERVER_ERROR_HTML.format(500), status=500, mimetype="text/html")
         except RequestEntityTooLarge:
             return json_response({"detail": "Request body too large."}, 413)
         except ConnectionError:
@@ -127,3 +142,15 @@ class SandboxApp:
         except Exception:
             log.exception("sandbox: unhandled error on %s %s", request.method, request.path)
             return json_response({"detail": "Internal sandbox error."}, 500)
+
+
+def _not_allowed(request: Request) -> Response:
+    return json_response({"detail": f'Method "{request.method}" not allowed.'}, 405)
+
+
+def _redirect(request: Request) -> Response:
+    """301 to the path with the slash, as a relative URL (Django's CommonMiddleware)."""
+    path = request.path + "/"
+    query = request.query_string.decode("latin-1")
+    location = path + ("?" + query if query else "")
+    return Response(status=301, headers={"Location": location}, content_type="text/html")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sds_desktop.sandbox.shared import Resource
 from sds_desktop.sandbox.store import User
-from sds_desktop.sandbox.wire import SERVER_TZ, fmt_iso, fmt_utc, parse_iso
+from sds_desktop.sandbox.wire import SERVER_TZ, fmt_iso, fmt_utc
 
 TYPE_DISPLAY = {"drf": "Digital RF", "rh": "RadioHound", "sigmf": "SigMF"}
 
@@ -30,70 +30,133 @@ def num(value: Any) -> float | None:
 
 
 def _is_data_file(capture_type: str, name: str) -> bool:
-    if capture_type == "drf":
-        return name.startswith("rf@")
-    if capture_type == "sigmf":
-        return name.lower().endswith(".sigmf-data")
-    return True
+    return capture_type == "drf" and name.startswith("rf@")
 
 
-def capture_derived(capture_type: str, props: dict[str, Any]) -> dict[str, Any]:
-    start = end = rate = center = cadence = None
+def search_props(capture_type: str, props: dict[str, Any]) -> dict[str, Any]:
+    """What production's index transforms derive from ``capture_props``.
+
+    Digital RF: ``center_frequency`` is ``center_freq``, else ``center_frequencies[0]``,
+    which fails (so is absent) when ``center_frequencies`` is a bare float: production
+    then finds no Digital RF capture by frequency. ``sample_rate`` needs the numerator
+    and denominator, which production's schema mapping drops.
+    """
+    out: dict[str, Any] = {}
+
+    def take(target: str, value: Any) -> None:
+        if value is not None:
+            out[target] = value
+
     if capture_type == "drf":
-        rate = num(props.get("samples_per_second"))
-        center = num(props.get("center_freq")) or num(props.get("center_frequencies"))
-        start, end = num(props.get("start_bound")), num(props.get("end_bound"))
-        cadence = num(props.get("file_cadence_millisecs"))
+        center = props.get("center_freq")
+        freqs = props.get("center_frequencies")
+        if center is None and isinstance(freqs, list) and freqs:
+            center = freqs[0]
+        take("center_frequency", center)
+        if props.get("center_freq") is not None and props.get("span") is not None:
+            out["frequency_min"] = props["center_freq"] - props["span"] / 2
+            out["frequency_max"] = props["center_freq"] + props["span"] / 2
+        take("start_time", props.get("start_bound"))
+        take("end_time", props.get("end_bound"))
+        for key in ("span", "gain", "bandwidth"):
+            take(key, props.get(key))
+        num_, den = props.get("sample_rate_numerator"), props.get("sample_rate_denominator")
+        if num_ is not None and den:
+            out["sample_rate"] = num_ / den
     elif capture_type == "rh":
-        rate = num(props.get("sample_rate"))
-        center = num(props.get("center_frequency"))
-        ts = props.get("timestamp")
-        start = parse_iso(ts) if isinstance(ts, str) else num(ts)
-        end = start
-    else:
-        rate = num(props.get("sample_rate"))
-        center = num(props.get("center_frequency"))
-        ts = props.get("datetime")
-        start = parse_iso(ts) if isinstance(ts, str) else None
-        end = start
+        meta = props.get("metadata") if isinstance(props.get("metadata"), dict) else {}
+        take("center_frequency", props.get("center_frequency"))
+        take("frequency_min", meta.get("fmin"))
+        take("frequency_max", meta.get("fmax"))
+        for key in ("span", "gain", "sample_rate"):
+            take(key, props.get(key))
+        if props.get("latitude") is not None and props.get("longitude") is not None:
+            out["coordinates"] = [props["longitude"], props["latitude"]]
+    return out
 
-    def display(ts: float | None) -> str | None:
-        if ts is None:
-            return None
-        return datetime.fromtimestamp(ts, SERVER_TZ).strftime("%Y-%m-%d %H:%M:%S %Z")
 
+def _model_metadata(
+    capture_type: str, props: dict[str, Any], data_files: int, *, listing: bool
+) -> dict[str, Any]:
+    """The capture model's frequency/time view (search_props, then capture_props)."""
+    search = search_props(capture_type, props)
+    center, rate = search.get("center_frequency"), search.get("sample_rate")
+    if not center or not rate:
+        if capture_type == "drf":
+            if not center:
+                center = props.get("center_freq") or props.get("center_frequency")
+                freqs = props.get("center_frequencies")
+                if not center and isinstance(freqs, list) and freqs:
+                    center = freqs[0]
+            if not rate:
+                rate = props.get("samples_per_second")
+        elif capture_type == "rh":
+            center = center or props.get("center_frequency")
+            rate = rate or props.get("sample_rate")
+    start, end = search.get("start_time"), search.get("end_time")
+    cadence = None  # production's bulk (listing) path never computes it
+    if not listing and start is not None and end is not None and data_files:
+        cadence = max(1, int((end - start) * 1000 / data_files))
+    return {"center": center, "rate": rate, "start": start, "end": end, "cadence": cadence}
+
+
+def _display(ts: int | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, SERVER_TZ).strftime("%m/%d/%Y %I:%M:%S %p")
+
+
+def capture_derived(
+    capture_type: str, props: dict[str, Any], data_files: int = 0, *, listing: bool = False
+) -> dict[str, Any]:
+    m = _model_metadata(capture_type, props, data_files, listing=listing)
+    start, end = m["start"], m["end"]
     return {
-        "file_cadence_ms": cadence,
+        "center_frequency_ghz": m["center"] / 1e9 if m["center"] else None,
+        "sample_rate_mhz": m["rate"] / 1e6 if m["rate"] else None,
         "length_of_capture_ms": (end - start) * 1000
         if start is not None and end is not None
         else None,
-        "sample_rate_mhz": rate / 1e6 if rate else None,
-        "center_frequency_ghz": center / 1e9 if center else None,
-        "capture_start_epoch_sec": int(start) if start is not None else None,
+        "file_cadence_ms": m["cadence"],
+        "capture_start_epoch_sec": start,
         "capture_start_iso_utc": fmt_utc(start),
         "capture_end_iso_utc": fmt_utc(end),
-        "capture_start_display": display(start),
-        "capture_end_display": display(end),
+        "capture_start_display": _display(start),
+        "capture_end_display": _display(end),
     }
 
 
-def capture_json(res: Resource, row: Any, user: User | None) -> dict[str, Any]:
+def _permission(row: Any, user: User | None, shared_ids: list[int]) -> str | None:
+    if user is None:
+        return None
+    if user.id == row["owner_id"]:
+        return "owner"
+    return "viewer" if user.id in shared_ids else None
+
+
+def capture_json(
+    res: Resource, row: Any, user: User | None, *, listing: bool = False, created: bool = False
+) -> dict[str, Any]:
+    """``listing``: as in a list page (no file cadence); ``created``: the create answer
+    (production's create view gives the serializer no request: null permission_level)."""
     props = json.loads(row["capture_props"])
     files = res.store.capture_file_rows(row["uuid"])
     owner = res.owner_json(row["owner_id"])
     shared_ids = res.store.shared_user_ids("capture", row["uuid"])
     datasets = res.store.capture_datasets(row["uuid"])
-    derived = capture_derived(row["capture_type"], props)
     data_files = [f for f in files if _is_data_file(row["capture_type"], f["name"])]
+    derived = capture_derived(row["capture_type"], props, len(data_files), listing=listing)
     data_info: dict[str, Any] = {
         "total_count": len(files),
         "total_size": sum(f["size"] for f in files),
-        "count": len(data_files),
-        "data_files_total_size": sum(f["size"] for f in data_files),
     }
-    if data_files:
-        data_info["per_data_file_size"] = data_info["data_files_total_size"] / len(data_files)
-    is_owner = user is not None and user.id == row["owner_id"]
+    if data_files:  # Digital RF only: its rf@*.h5 files
+        size = sum(f["size"] for f in data_files)
+        data_info["count"] = len(data_files)
+        data_info["data_files_total_size"] = size
+        data_info["per_data_file_size"] = size / len(data_files)
+    else:
+        data_info["count"] = len(files)
     return {
         "uuid": row["uuid"],
         "name": row["name"],
@@ -111,7 +174,7 @@ def capture_json(res: Resource, row: Any, user: User | None) -> dict[str, Any]:
         "total_file_size": sum(f["size"] for f in files),
         **derived,
         "owner": owner,
-        "permission_level": "owner" if is_owner else "viewer",
+        "permission_level": None if created else _permission(row, user, shared_ids),
         "share_permissions": [
             {
                 "item_type": "capture",
@@ -129,7 +192,7 @@ def capture_json(res: Resource, row: Any, user: User | None) -> dict[str, Any]:
         "datasets": [res.dataset_summary(d) for d in datasets],
         "post_processed_data": [],
         "created_at": fmt_iso(row["created_at"]),
-        "formatted_created_at": datetime.fromtimestamp(row["created_at"], SERVER_TZ).strftime(
+        "formatted_created_at": datetime.fromtimestamp(row["created_at"], UTC).strftime(
             "%m/%d/%Y %I:%M:%S %p"
         ),
         "updated_at": fmt_iso(row["updated_at"]),

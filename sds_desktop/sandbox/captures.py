@@ -19,10 +19,11 @@ from sds_desktop.sandbox.search import matches_all, parse_filters, search_doc
 from sds_desktop.sandbox.shared import Resource
 from sds_desktop.sandbox.store import User, parse_uuid
 from sds_desktop.sandbox.wire import (
+    ApiError,
+    ProductionCrashError,
     absolute_dir,
     detail,
     json_response,
-    page_number,
     page_size,
     request_fields,
     sanitize_path,
@@ -46,8 +47,10 @@ class CaptureRoutes(Resource):
             api("/assets/captures/<item>/detach-from-datasets/", "PUT", self.on_detach, "session"),
         ]
 
-    def capture_json(self, row: Any, user: User | None) -> dict[str, Any]:
-        return capture_json(self, row, user)
+    def capture_json(
+        self, row: Any, user: User | None, *, listing: bool = False, created: bool = False
+    ) -> dict[str, Any]:
+        return capture_json(self, row, user, listing=listing, created=created)
 
     # -- list and search ------------------------------------------------------------------
     def on_captures(self, request: Request, user: User) -> Response:
@@ -56,7 +59,11 @@ class CaptureRoutes(Resource):
         args = request.args
         ctype = args.get("capture_type")
         if ctype is not None and ctype not in CAPTURE_TYPES:
-            raise detail(400, f"Invalid capture type: '{ctype}'.")
+            raise detail(400, f"'{ctype}' is not a valid CaptureType")
+        if ctype == "sigmf":  # a valid type that has no index in production
+            raise detail(400, "Unknown capture type")
+        if "page" in args:  # production's bug: DRF's page number is a str there
+            raise detail(400, "unsupported operand type(s) for -: 'str' and 'int'")
         filters = parse_filters(args.get("metadata_filters"))
         ids = self.visible_capture_ids(user)
         rows = [
@@ -70,13 +77,13 @@ class CaptureRoutes(Resource):
             rows = [r for r in rows if matches_all(search_doc(r), filters)]
         size = page_size(args)
         num_pages = max(1, math.ceil(len(rows) / size))
-        page = page_number(args, num_pages)
         base = request.base_url
         envelope = {
             "count": len(rows),
-            "next": f"{base}?page={page + 1}&page_size={size}" if page < num_pages else None,
-            "previous": f"{base}?page={page - 1}&page_size={size}" if page > 1 else None,
-            "results": [self.capture_json(r, user) for r in rows[(page - 1) * size : page * size]],
+            # production's own next link carries page=2, which it then refuses (above)
+            "next": f"{base}?page=2&page_size={size}" if num_pages > 1 else None,
+            "previous": None,
+            "results": [self.capture_json(r, user, listing=True) for r in rows[:size]],
         }
         return json_response(envelope)
 
@@ -86,8 +93,10 @@ class CaptureRoutes(Resource):
         ctype = (form.get("capture_type") or "").strip()
         if not ctype:
             raise detail(400, "The `capture_type` field is required.")
-        if ctype not in CAPTURE_TYPES:
-            raise detail(400, f"Invalid capture type: '{ctype}'. Expected one of drf, rh, sigmf.")
+        if ctype not in CAPTURE_TYPES:  # production: 500 (see deliberate.py)
+            raise detail(400, f"'{ctype}' is not a valid CaptureType")
+        if ctype == "sigmf":  # production: ValueError inferring the index name
+            raise ProductionCrashError("SigMF capture creation")
         raw_tld = (form.get("top_level_dir") or "").strip()
         if not raw_tld:
             raise detail(400, "The `top_level_dir` field is required.")
@@ -98,7 +107,7 @@ class CaptureRoutes(Resource):
         if ctype == "drf" and not channel:
             raise detail(400, "The `channel` field is required for DigitalRF captures.")
         if "/" in channel or channel in {".", ".."} or any(ord(c) < 32 for c in channel):
-            raise detail(400, {"channel": ["Enter a valid channel name."]})
+            raise ApiError(400, {"channel": ["Enter a valid channel name."]})
         index_name = (form.get("index_name") or "").strip()
         if ctype != "sigmf" and not index_name:
             raise detail(400, "Empty value passed for a required argument 'index'")
@@ -108,10 +117,10 @@ class CaptureRoutes(Resource):
         if scan_group:
             scan_group = parse_uuid(scan_group.strip())
             if scan_group is None:
-                raise detail(400, {"scan_group": ["Must be a valid UUID."]})
+                raise ApiError(400, {"scan_group": ["Must be a valid UUID."]})
         name = form.get("name") or ""
         if len(name) > 255:
-            raise detail(400, {"name": ["Ensure this field has no more than 255 characters."]})
+            raise ApiError(400, {"name": ["Ensure this field has no more than 255 characters."]})
         return {
             "capture_type": ctype,
             "top_level_dir": tld,
@@ -135,18 +144,22 @@ class CaptureRoutes(Resource):
             rows=newest.values(),
             read_json=read_json,
         )
-        if not files:
-            where = absolute_dir(user.email, spec["top_level_dir"])
-            raise detail(400, f"No files found for capture '{capture_uuid}' at '{where}'")
+        where = absolute_dir(user.email, spec["top_level_dir"])
+        if not files and spec["capture_type"] == "rh":
+            raise detail(
+                400,
+                f"Error handling metadata for capture '{capture_uuid}': "
+                f"No files found for capture '{capture_uuid}' at '{where}'",
+            )
         try:
             if spec["capture_type"] == "drf":
                 props = metadata.drf_props(
-                    spec["top_level_dir"], spec["channel"], files, self.store.blob_path
+                    where, spec["channel"], files, self.store.blob_path, spec["top_level_dir"]
                 )
-            elif spec["capture_type"] == "rh":
-                props = metadata.rh_props(spec["top_level_dir"], files, read_json)
             else:
-                props = metadata.sigmf_props(files, read_json)
+                props = metadata.rh_props(spec["top_level_dir"], files, read_json)
+        except metadata.SingleFieldMetadataError as exc:
+            raise ProductionCrashError(str(exc)) from exc
         except metadata.MetadataError as exc:
             raise detail(
                 400, f"Error handling metadata for capture '{capture_uuid}': {exc}"
@@ -178,13 +191,15 @@ class CaptureRoutes(Resource):
             raise detail(
                 400,
                 "One or more capture creation constraints violated:\n\t"
+                "Capture creation constraints violated:\n\t\t"
                 f"{text}already in use by another capture: {clash[0]}",
             )
 
     def _create(self, request: Request, user: User) -> Response:
         spec = self._fields(request, user)
         capture_uuid = self.register_capture(user, spec)
-        return json_response(self.capture_json(self.store.get_capture(capture_uuid), user), 201)
+        row = self.store.get_capture(capture_uuid)
+        return json_response(self.capture_json(row, user, created=True), 201)
 
     def register_capture(self, user: User, spec: dict[str, Any]) -> str:
         """Create a capture from a validated spec; raises ApiError like the endpoint."""

@@ -19,6 +19,8 @@ class FaultInjector:
       before it is sent, as a WAN round trip would. The request thread sleeps holding
       no lock, so concurrent requests overlap their delays as on a real network.
       ``delayed`` counts the responses delayed so far.
+    - ``honour_range(on)``: answer ``Range`` requests with 206 / 416 (for the client's
+      resume tests). Off by default, as production: Range is ignored, 200 whole body.
     - ``revoke_key(key)``: revoke an API key (it then gets 401 "API key not found").
     - ``reset()``: everything back off.
 
@@ -42,6 +44,7 @@ class FaultInjector:
         self._fail_left = 0
         self._fail_status = 503
         self._bps: int | None = None
+        self._range = False
 
     def drop_after_bytes(self, n: int | None, *, count: int | None = None) -> None:
         if n is not None and n < 0:
@@ -71,6 +74,17 @@ class FaultInjector:
         with self._lock:
             self._latency = seconds or None
 
+    def honour_range(self, on: bool) -> None:
+        if not isinstance(on, bool):
+            raise TypeError("honour_range takes true or false")
+        with self._lock:
+            self._range = on
+
+    @property
+    def range_honoured(self) -> bool:
+        with self._lock:
+            return self._range
+
     @property
     def latency_seconds(self) -> float | None:
         with self._lock:
@@ -93,6 +107,7 @@ class FaultInjector:
                 "throttle": self._bps,
                 "latency": self._latency,
                 "delayed": self._delayed,
+                "honour_range": self._range,
             }
 
     def revoke_key(self, key: str) -> bool:
@@ -108,6 +123,7 @@ class FaultInjector:
             self._fail_status = 503
             self._bps = None
             self._latency = None
+            self._range = False
 
     # -- used by the server -----------------------------------------------------------
     def take_failure(self) -> int | None:

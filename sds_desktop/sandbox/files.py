@@ -3,6 +3,7 @@ delete, detach, download."""
 
 from __future__ import annotations
 
+import base64
 import math
 import posixpath
 import re
@@ -13,7 +14,6 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
-from werkzeug.http import dump_options_header
 from werkzeug.wrappers import Request, Response
 
 from sds_desktop.sandbox.faults import FaultInjector
@@ -36,13 +36,25 @@ from sds_desktop.sandbox.wire import (
 FORM_MEMORY_LIMIT = 16 * 1024 * 1024
 LISTING_CACHE_SIZE = 16
 """Listings kept for paging (per user and path), dropped at the next write."""
+MAX_FILENAME = 100
+"""Production's limit on the multipart part's filename (the stored name)."""
+MAX_NAME_FIELD = 255
 RF_NAME = re.compile(r"^rf@(\d+)\.(\d+)\.h5$")
 
 
 def _disposition(name: str) -> str:
-    if name.isascii() and name.isprintable() and '"' not in name and "\\" not in name:
-        return f'attachment; filename="{name}"'
-    return dump_options_header("attachment", {"filename": name})
+    """``Content-Disposition`` as production sends it.
+
+    Names Latin-1 can encode go as they are (in Latin-1 on the wire); any other name
+    makes Django encode the WHOLE header value in RFC 2047 form
+    (``=?utf-8?b?<base64 of 'attachment; filename="..."'>?=``).
+    """
+    value = f'attachment; filename="{name}"'
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return "=?utf-8?b?" + base64.b64encode(value.encode()).decode() + "?="
+    return value
 
 
 class FileRoutes(Resource):
@@ -197,8 +209,6 @@ class FileRoutes(Resource):
             raise ApiError(400, {"directory": ["This field is required."]})
         if not isinstance(raw_dir, str) or not raw_dir.strip():
             raise ApiError(400, {"directory": ["This field may not be blank."]})
-        if ".." in raw_dir.replace("\\", "/").split("/"):
-            raise detail(400, PATH_OUTSIDE)
         directory = sanitize_path(user, raw_dir)
         if directory is None:
             raise detail(400, PATH_OUTSIDE)
@@ -221,13 +231,31 @@ class FileRoutes(Resource):
             if "sibling_uuid" in form:
                 return self._create_sibling(user, form, directory, permissions, media_type)
             raise ApiError(400, {"file": ["No file was submitted."]})
-        name = posixpath.basename((upload.filename or "").replace("\\", "/"))[:255]
+        name = posixpath.basename((upload.filename or "").replace("\\", "/"))
+        errors: dict[str, list[str]] = {}
+        if len(name) > MAX_FILENAME:
+            errors["file"] = [
+                f"Ensure this filename has at most {MAX_FILENAME} characters (it has {len(name)})."
+            ]
+        if len(form.get("name", "")) > MAX_NAME_FIELD:
+            errors["name"] = [f"Ensure this field has no more than {MAX_NAME_FIELD} characters."]
+        if errors:
+            raise ApiError(400, errors)
         if name in {"", ".", ".."} or any(ord(c) < 32 for c in name):
             raise ApiError(400, {"file": ["No file was submitted."]})
         writer = upload.stream
         if writer.size == 0:
             raise ApiError(400, {"file": ["The submitted file is empty."]})
         checksum, size = self.store.commit_blob(writer)
+        self._refuse_identical(user, directory, name, checksum)
+        owned = self.store.query_one(
+            "SELECT 1 FROM files WHERE owner_id = ? AND is_deleted = 0 AND sum_blake3 = ?",
+            (user.id, checksum),
+        )
+        if owned is not None:
+            # Content the user already has: production stores the form's `name` field
+            # (empty when omitted), not the part's filename.
+            name = form.get("name", "")
         return self._insert(
             user,
             directory,
@@ -250,8 +278,11 @@ class FileRoutes(Resource):
         name = form.get("name", "")
         if name in {"", ".", ".."} or "/" in name or any(ord(c) < 32 for c in name):
             raise ApiError(400, {"name": ["A valid file name is required."]})
-        if len(name) > 255:
-            raise ApiError(400, {"name": ["Ensure this field has no more than 255 characters."]})
+        if len(name) > MAX_NAME_FIELD:
+            raise ApiError(
+                400, {"name": [f"Ensure this field has no more than {MAX_NAME_FIELD} characters."]}
+            )
+        self._refuse_identical(user, directory, name, sibling["sum_blake3"])
         return self._insert(
             user,
             directory,
@@ -273,14 +304,7 @@ class FileRoutes(Resource):
         size: int,
         checksum: str,
     ) -> Response:
-        """Store the file record (refusing an identical one at the same path): 201."""
-        dup = self.store.query_one(
-            "SELECT 1 FROM files WHERE owner_id = ? AND is_deleted = 0 AND directory = ? "
-            "AND name = ? AND sum_blake3 = ?",
-            (user.id, directory, name, checksum),
-        )
-        if dup is not None:
-            raise detail(400, "File with checksum already exists in the tree, run PATCH instead.")
+        """Store the file record: 201 with the upload's shape."""
         row = self.store.insert_file(
             user,
             directory=directory,
@@ -291,6 +315,15 @@ class FileRoutes(Resource):
             sum_blake3=checksum,
         )
         return json_response(self.upload_json(row), 201)
+
+    def _refuse_identical(self, user: User, directory: str, name: str, checksum: str) -> None:
+        dup = self.store.query_one(
+            "SELECT 1 FROM files WHERE owner_id = ? AND is_deleted = 0 AND directory = ? "
+            "AND name = ? AND sum_blake3 = ?",
+            (user.id, directory, name, checksum),
+        )
+        if dup is not None:
+            raise detail(400, "File with checksum already exists in the tree, run PATCH instead.")
 
     # -- one file -------------------------------------------------------------------------
     def on_item(self, request: Request, user: User, item: str) -> Response:
@@ -353,12 +386,11 @@ class FileRoutes(Resource):
             raise detail(500, "Failed to download file")
         size = path.stat().st_size
         start, stop, status = 0, size, 200
-        headers = {
-            "Content-Disposition": _disposition(row["name"]),
-            "Accept-Ranges": "bytes",
-        }
-        rng = request.range
+        headers = {"Content-Disposition": _disposition(row["name"])}
+        rng = request.range if self.faults.range_honoured else None
         if rng is not None and rng.units == "bytes" and len(rng.ranges) == 1:
+            # Only with the honour_range switch on: production ignores Range (200, all).
+            headers["Accept-Ranges"] = "bytes"
             span = rng.range_for_length(size)
             if span is None:
                 return Response(status=416, headers={"Content-Range": f"bytes */{size}", **headers})

@@ -1,6 +1,6 @@
 """Capture file selection and metadata extraction (``capture_props``).
 
-``digital_rf``, ``h5py`` and ``sigmf`` are imported lazily: a packaged app may lack them,
+``digital_rf`` and ``h5py`` are imported lazily: a packaged app may lack them,
 and then capture creation falls back to minimal properties instead of failing.
 """
 
@@ -14,47 +14,58 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sds_desktop.sandbox import radiohound
+
 log = logging.getLogger(__name__)
 
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".he5")
 
-DRF_KNOWN_KEYS = frozenset(
-    {
-        "H5Tget_class",
-        "H5Tget_size",
-        "H5Tget_order",
-        "H5Tget_precision",
-        "H5Tget_offset",
-        "subdir_cadence_secs",
-        "file_cadence_millisecs",
-        "sample_rate_numerator",
-        "sample_rate_denominator",
-        "samples_per_second",
-        "start_bound",
-        "end_bound",
-        "is_complex",
-        "is_continuous",
-        "epoch",
-        "digital_rf_time_description",
-        "digital_rf_version",
-        "sequence_num",
-        "init_utc_timestamp",
-        "computer_time",
-        "uuid_str",
-        "center_freq",
-        "center_frequencies",
-        "span",
-        "gain",
-        "bandwidth",
-        "antenna",
-        "indoor_outdoor",
-        "antenna_direction",
-    }
-)
+# Production's Digital RF property schema, in its order: name -> the type it converts the
+# value to (int, bool) or None (kept as read). A value ALREADY of the int/bool type is
+# dropped, not kept: production skips it (so e.g. ``file_cadence_millisecs``, a Python
+# int from digital_rf, never reaches ``capture_props``). Unlisted keys go to
+# ``custom_attrs``.
+DRF_SCHEMA: dict[str, type | None] = {
+    "H5Tget_class": int,
+    "H5Tget_size": int,
+    "H5Tget_order": int,
+    "H5Tget_precision": int,
+    "H5Tget_offset": int,
+    "subdir_cadence_secs": int,
+    "file_cadence_millisecs": int,
+    "sample_rate_numerator": int,
+    "sample_rate_denominator": int,
+    "samples_per_second": int,
+    "start_bound": int,
+    "end_bound": int,
+    "is_complex": bool,
+    "is_continuous": bool,
+    "epoch": None,
+    "digital_rf_time_description": None,
+    "digital_rf_version": None,
+    "sequence_num": int,
+    "init_utc_timestamp": int,
+    "computer_time": int,
+    "uuid_str": None,
+    "center_freq": int,
+    "center_frequencies": None,
+    "span": int,
+    "gain": None,
+    "bandwidth": int,
+    "antenna": None,
+    "indoor_outdoor": None,
+    "antenna_direction": None,
+    "custom_attrs": None,
+}
 
 
 class MetadataError(Exception):
     """Capture metadata cannot be extracted; the message is the 400 ``detail``."""
+
+
+class SingleFieldMetadataError(MetadataError):
+    """Digital metadata with exactly one field: production crashes (HTTP 500) on it,
+    as digital_rf then reads a bare value where the gateway expects a dict."""
 
 
 def jsonable(value: Any) -> Any:
@@ -116,60 +127,61 @@ def select_files(
                 if not isinstance(doc, dict) or str(doc.get("scan_group", "")) != scan_group:
                     continue
             chosen.append(row)
-        elif capture_type == "sigmf" and lower.endswith((".sigmf-meta", ".sigmf-data")):
-            chosen.append(row)
     return chosen
 
 
 # -- Digital RF ------------------------------------------------------------------------
 
 
-def drf_props(top_level_dir: str, channel: str, files: list[Any], blob: Callable) -> dict:
-    """Digital RF properties of ``channel``, read through a symlinked temp tree."""
-    names = [r["name"] for r in files]
-    if not any(n.startswith("rf@") for n in names) or "drf_properties.h5" not in names:
-        raise MetadataError(
-            "Some files that are required to get sample bounds (drf_properties.h5 and "
-            f"rf@*.h5 data files) are missing for channel '{channel}'."
-        )
+def drf_props(
+    absolute: str, channel: str, files: list[Any], blob: Callable, top_level_dir: str
+) -> dict:
+    """Digital RF properties of ``channel``, read through a symlinked temp tree.
+
+    As production: the channel's properties at its first sample, its bounds in seconds,
+    and its digital metadata as a flat dict at that sample, mapped through DRF_SCHEMA.
+    """
     try:
         import digital_rf  # noqa: PLC0415 - optional dependency
     except ImportError:
         return _drf_props_h5py(channel, files, blob)
-    with tempfile.TemporaryDirectory(prefix="sandbox-drf-") as tmp:
-        root = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="tmp") as tmp:
+        # the tree rebuilt as production does, under <tmp>/files/<email>/<top_level_dir>
+        root = Path(tmp) / absolute.lstrip("/")
+        root.mkdir(parents=True)
         prefix = top_level_dir.rstrip("/")
         for row in files:
             rel = row["directory"][len(prefix) :].strip("/")
             target = root / rel / row["name"] if rel else root / row["name"]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(blob(row["sum_blake3"]))
-        chan_dirs = [p.parent for p in root.rglob("drf_properties.h5") if p.parent.name == channel]
-        if not chan_dirs:
-            raise MetadataError(
-                f"Digital RF data or metadata for channel '{channel}' is missing under "
-                f"'{top_level_dir}'."
-            )
-        chan_dir = chan_dirs[0]
         try:
-            reader = digital_rf.DigitalRFReader(str(chan_dir.parent))
+            reader = digital_rf.DigitalRFReader(str(root))
+        except Exception as exc:  # "No channels found: ..." with the directory read
+            raise MetadataError(str(exc)) from exc
+        try:
             start, end = reader.get_bounds(channel)
             props: dict[str, Any] = dict(reader.get_properties(channel, sample=start))
-            sps = float(props.get("samples_per_second", 0) or 0)
-            if sps:
-                props["start_bound"] = start / sps
-                props["end_bound"] = end / sps
-            meta_dir = chan_dir / "metadata"
-            if (meta_dir / "dmd_properties.h5").exists():
-                mreader = digital_rf.DigitalMetadataReader(str(meta_dir))
-                latest = mreader.read_latest()
-                for values in latest.values():
-                    if isinstance(values, dict):
-                        props.update(values)
+            sps = props["samples_per_second"]
+            props["start_bound"] = start / sps
+            props["end_bound"] = end / sps
         except Exception as exc:  # digital_rf raises many kinds of errors on bad input
             log.info("Digital RF extraction failed: %s", exc)
-            raise MetadataError(f"Could not read Digital RF channel '{channel}': {exc}") from exc
-    return _map_drf(jsonable(props))
+            raise MetadataError(
+                f"Digital RF data or metadata for channel '{channel}' is missing, corrupt, "
+                f"or unreadable: {exc}. Try re-uploading the channel files, or contact "
+                "support with this capture UUID."
+            ) from exc
+        try:
+            mreader = reader.get_digital_metadata(channel)
+        except OSError:
+            flat: Any = {}
+        else:
+            flat = mreader.read_flatdict(start_sample=start, method="ffill")
+        if not isinstance(flat, dict):
+            raise SingleFieldMetadataError(f"digital metadata of '{channel}' is one bare value")
+        props.update(flat)
+    return map_drf(props)
 
 
 def _drf_props_h5py(channel: str, files: list[Any], blob: Callable) -> dict:
@@ -178,71 +190,59 @@ def _drf_props_h5py(channel: str, files: list[Any], blob: Callable) -> dict:
         import h5py  # noqa: PLC0415 - optional dependency
     except ImportError:
         return {"channel": channel}
-    prop_row = next(r for r in files if r["name"] == "drf_properties.h5")
+    prop_row = next((r for r in files if r["name"] == "drf_properties.h5"), None)
+    if prop_row is None:
+        raise MetadataError(f"No drf_properties.h5 for channel '{channel}'.")
     try:
         with h5py.File(blob(prop_row["sum_blake3"]), "r") as h5:
             props.update(dict(h5.attrs))
     except OSError as exc:
         raise MetadataError(f"Could not read drf_properties.h5: {exc}") from exc
-    return _map_drf(jsonable(props))
+    return map_drf(props)
 
 
-def _map_drf(props: dict[str, Any]) -> dict[str, Any]:
+def map_drf(props: dict[str, Any]) -> dict[str, Any]:
+    """Raw Digital RF properties -> production's ``capture_props`` (see DRF_SCHEMA)."""
     out: dict[str, Any] = {}
-    custom: dict[str, Any] = {}
-    for key, value in props.items():
-        if key in DRF_KNOWN_KEYS:
+    pending = list(props)
+    for key, target in DRF_SCHEMA.items():
+        matched = next((k for k in props if k.split(".")[-1] == key), None)
+        if matched is None:
+            continue
+        pending.remove(matched)
+        value = props[matched]
+        if target is None:
             out[key] = value
-        else:
-            custom[key] = value
-    if "center_frequencies" in out and not isinstance(out["center_frequencies"], list):
-        out["center_frequencies"] = [out["center_frequencies"]]
-    if "center_freq" not in out and out.get("center_frequencies"):
-        first = out["center_frequencies"][0]
-        out["center_freq"] = first[0] if isinstance(first, list) and first else first
-    out["custom_attrs"] = custom
-    return out
+        elif not isinstance(value, target):
+            try:
+                converted = target(value)
+            except (TypeError, ValueError, OverflowError):
+                continue
+            if isinstance(converted, target):
+                out[key] = converted
+    if pending:
+        out["custom_attrs"] = {k: props[k] for k in pending}
+    return jsonable(out)
 
 
 # -- RadioHound and SigMF --------------------------------------------------------------
 
 
 def rh_props(top_level_dir: str, files: list[Any], read_json: Callable[[Any], Any]) -> dict:
-    """Top-level fields of the first ``*.rh.json`` directly in the capture directory."""
-    direct = [r for r in files if r["directory"] == top_level_dir] or files
-    for row in sorted(direct, key=lambda r: r["name"]):
-        doc = read_json(row)
-        if isinstance(doc, dict):
-            return jsonable(doc)
-        raise MetadataError(f"RadioHound file '{row['name']}' is not a JSON object.")
-    raise MetadataError("No RadioHound metadata file found.")
-
-
-def sigmf_props(files: list[Any], read_json: Callable[[Any], Any]) -> dict:
-    """The SigMF ``global``/``captures``/``annotations`` plus searchable shortcuts."""
-    metas = sorted((r for r in files if r["name"].lower().endswith(".sigmf-meta")), key=str)
-    if not metas:
-        raise MetadataError("No SigMF metadata file (*.sigmf-meta) found.")
-    doc = read_json(metas[0])
-    if not isinstance(doc, dict) or not isinstance(doc.get("global"), dict):
-        raise MetadataError(f"SigMF metadata '{metas[0]['name']}' has no 'global' object.")
-    glob = doc["global"]
-    captures = doc.get("captures") or []
-    props: dict[str, Any] = {
-        "global": glob,
-        "captures": captures,
-        "annotations": doc.get("annotations") or [],
-    }
-    if "core:sample_rate" in glob:
-        props["sample_rate"] = glob["core:sample_rate"]
-    if "core:datatype" in glob:
-        props["datatype"] = glob["core:datatype"]
-    if captures and isinstance(captures[0], dict):
-        if "core:frequency" in captures[0]:
-            props["center_frequency"] = captures[0]["core:frequency"]
-        if "core:datetime" in captures[0]:
-            props["datetime"] = captures[0]["core:datetime"]
-    return jsonable(props)
+    """Production's ``capture_props`` of a RadioHound capture: every file must be valid
+    (see radiohound.py); the props are those of the first file in the directory."""
+    ordered = sorted(files, key=lambda r: (r["directory"] != top_level_dir, r["name"]))
+    props: dict[str, Any] | None = None
+    for row in ordered:
+        try:
+            doc_props = radiohound.validate(read_json(row))
+        except radiohound.RadioHoundInvalidError as exc:
+            raise MetadataError(str(exc)) from exc
+        if props is None:
+            props = doc_props
+    if props is None:
+        raise MetadataError("RadioHound metadata file not found")
+    return props
 
 
 def load_json_file(path: Path, limit: int = 64 * 1024 * 1024) -> Any:

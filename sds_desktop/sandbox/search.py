@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from sds_desktop.sandbox.capture_shape import capture_derived, num
+from sds_desktop.sandbox.capture_shape import num, search_props
 from sds_desktop.sandbox.wire import detail, fmt_iso
 
 _QUERY_TYPES = {
@@ -50,19 +50,11 @@ def parse_filters(raw: str | None) -> list[dict[str, Any]]:
 
 
 def search_doc(row: Any) -> dict[str, Any]:
+    """The document production indexes for a capture."""
     props = json.loads(row["capture_props"])
-    search: dict[str, Any] = {}
-    derived = capture_derived(row["capture_type"], props)
-    if derived["center_frequency_ghz"]:
-        search["center_frequency"] = derived["center_frequency_ghz"] * 1e9
-    if derived["sample_rate_mhz"]:
-        search["sample_rate"] = derived["sample_rate_mhz"] * 1e6
-    lat, lon = num(props.get("latitude")), num(props.get("longitude"))
-    if lat is not None and lon is not None:
-        search["coordinates"] = {"lat": lat, "lon": lon}
     return {
         "capture_props": props,
-        "search_props": search,
+        "search_props": search_props(row["capture_type"], props),
         "name": row["name"],
         "capture_type": row["capture_type"],
         "channel": row["channel"],
@@ -136,6 +128,8 @@ def _leaf(value: Any, qtype: str, fv: Any) -> bool:
         pattern = fv.get("value") if isinstance(fv, dict) else fv
         return isinstance(value, str) and fnmatch.fnmatchcase(value, str(pattern))
     if qtype == "geo_bounding_box":
+        if isinstance(value, list) and len(value) == 2:  # a geo point as [lon, lat]
+            value = {"lon": value[0], "lat": value[1]}
         if not isinstance(value, dict):
             return False
         try:

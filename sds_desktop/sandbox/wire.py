@@ -48,6 +48,16 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+class ProductionCrashError(Exception):
+    """Input on which production answers HTTP 500 (an HTML page) and so does the sandbox.
+
+    Only for input a correct client may send (e.g. a SigMF capture, a Digital RF channel
+    with one digital-metadata field), so that the client meets the failure its users
+    will meet. Input no correct client sends gets a clean 4xx instead: see
+    ``deliberate.py``.
+    """
+
+
 def detail(status: int, text: Any) -> ApiError:
     return ApiError(status, {"detail": text})
 
