@@ -7,11 +7,17 @@ time (without them the demo still has RadioHound files and plain JSON/bytes).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
+import math
 import mimetypes
+import os
+import struct
+import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +34,22 @@ SIGMF_TLD = "/demo/sigmf"
 START_SEC = 1719496800  # 2024-06-27T14:00:00Z
 SAMPLE_RATE = 10_000
 CENTER_FREQ = 2_412_000_000.0
+
+
+@contextlib.contextmanager
+def _c_stdout_silenced() -> Iterator[None]:
+    """digital_rf's C writer prints a "." per file it writes on file descriptor 1 (the
+    stray ".." before "listening on"): point fd 1 at /dev/null meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _write_drf(root: Path) -> bool:
@@ -105,7 +127,9 @@ def _write_rh(root: Path, scan_group: str) -> None:
     directory = root / "radiohound"
     directory.mkdir()
     for i in range(3):
-        samples = bytes((j * 7 + i) % 256 for j in range(512))
+        # production wants the base64 of whole float32 values (a periodogram, dBm)
+        levels = [-90.0 + 30.0 * math.exp(-(((j - 512) / (40 + 20 * i)) ** 2)) for j in range(1024)]
+        samples = struct.pack(f"<{len(levels)}f", *levels)
         doc: dict[str, Any] = {
             "altitude": 226.0,
             "center_frequency": 2.4e9 + i * 20e6,
@@ -118,8 +142,8 @@ def _write_rh(root: Path, scan_group: str) -> None:
             "metadata": {
                 "archive_result": True,
                 "data_type": "periodogram",
-                "fmax": 2.412e9 + i * 20e6,
-                "fmin": 2.388e9 + i * 20e6,
+                "fmax": 2_412_000_000 + i * 20_000_000,
+                "fmin": 2_388_000_000 + i * 20_000_000,
                 "gps_lock": False,
                 "nfft": 1024,
                 "scan_time": 0.0701,
@@ -146,7 +170,8 @@ def seed(app: SandboxApp, email: str) -> None:
     scan_group = str(uuid.uuid4())
     with tempfile.TemporaryDirectory(prefix="sds-sandbox-demo-") as tmp:
         root = Path(tmp)
-        has_drf = _write_drf(root)
+        with _c_stdout_silenced():
+            has_drf = _write_drf(root)
         _write_sigmf(root)
         _write_rh(root, scan_group)
         (root / "README.txt").write_text(
@@ -173,7 +198,6 @@ def seed(app: SandboxApp, email: str) -> None:
             )
     specs = [
         {"capture_type": "rh", "top_level_dir": RH_TLD, "channel": "", "scan_group": scan_group},
-        {"capture_type": "sigmf", "top_level_dir": SIGMF_TLD, "channel": "", "scan_group": None},
     ]
     if has_drf:
         specs.insert(

@@ -53,7 +53,7 @@ def test_rh_capture_shape(rh_capture: dict, email: str) -> None:
     assert rh_capture["top_level_dir"] == "/rh"
     assert rh_capture["index_name"] == "captures-rh"
     assert rh_capture["channel"] == ""
-    assert rh_capture["permission_level"] == "owner"
+    assert rh_capture["permission_level"] is None  # production's create answer
     assert rh_capture["total_file_count"] == 2
     assert rh_capture["capture_props"]["short_name"] == "rh-test"
     assert rh_capture["center_frequency_ghz"] == pytest.approx(2.4)
@@ -79,7 +79,7 @@ def test_rh_scan_group_rules(api: Api, rh_capture: dict) -> None:
         api, top_level_dir="/rh", capture_type="rh", index_name="captures-rh", scan_group="x"
     )
     assert r.status_code == 400
-    assert r.json() == {"detail": {"scan_group": ["Must be a valid UUID."]}}
+    assert r.json() == {"scan_group": ["Must be a valid UUID."]}  # top level, as production
 
 
 @pytest.mark.parametrize(
@@ -116,10 +116,11 @@ def test_create_errors(api: Api, fields: dict, message: str) -> None:
 def test_create_unknown_type_and_empty_dir(api: Api, email: str) -> None:
     r = create(api, top_level_dir="/x", capture_type="bogus", index_name="captures-rh")
     assert r.status_code == 400
-    assert r.json()["detail"].startswith("Invalid capture type")
+    assert r.json()["detail"] == "'bogus' is not a valid CaptureType"  # production: 500
     r = create(api, top_level_dir="/nothing", capture_type="rh", index_name="captures-rh")
     assert r.status_code == 400
-    assert r.json()["detail"].startswith("No files found for capture '")
+    assert r.json()["detail"].startswith("Error handling metadata for capture '")
+    assert ": No files found for capture '" in r.json()["detail"]
     assert r.json()["detail"].endswith(f"at '/files/{email}/nothing'")
 
 
@@ -141,7 +142,8 @@ def test_drf_capture_and_uniqueness(api: Api, tmp_path: Path) -> None:
     r = create(api, **fields)
     assert r.status_code == 400
     assert r.json()["detail"] == (
-        "One or more capture creation constraints violated:\n\tdrf_unique_channel_and_tld: "
+        "One or more capture creation constraints violated:\n\t"
+        "Capture creation constraints violated:\n\t\tdrf_unique_channel_and_tld: "
         "This channel and top level directory are already in use by another capture: "
         f"{body['uuid']}"
     )
@@ -166,13 +168,15 @@ def test_capture_list_pagination_and_filters(api: Api, tmp_path: Path) -> None:
     assert len(body["results"]) == 2
     assert body["next"].endswith("?page=2&page_size=2")
     assert body["previous"] is None
-    second = api.get(body["next"]).json()
-    assert len(second["results"]) == 1
-    assert second["next"] is None
-    assert api.get("/assets/captures/", params={"page": 9}).status_code == 404
+    # production refuses any page= (its own next link included): 400 with its text
+    page_bug = {"detail": "unsupported operand type(s) for -: 'str' and 'int'"}
+    for r in (api.get(body["next"]), api.get("/assets/captures/", params={"page": 1})):
+        assert (r.status_code, r.json()) == (400, page_bug)
     assert api.get("/assets/captures/", params={"capture_type": "drf"}).json()["count"] == 0
     r = api.get("/assets/captures/", params={"capture_type": "nope"})
-    assert r.status_code == 400
+    assert (r.status_code, r.json()) == (400, {"detail": "'nope' is not a valid CaptureType"})
+    r = api.get("/assets/captures/", params={"capture_type": "sigmf"})
+    assert (r.status_code, r.json()) == (400, {"detail": "Unknown capture type"})
 
     def search(*filters: dict) -> list[float]:
         r = api.get("/assets/captures/", params={"metadata_filters": json.dumps(list(filters))})

@@ -191,7 +191,7 @@ def test_upload_wrong_types(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    "directory", ["../escape", "/a/../../b", "/..", "a/../../../etc", "/x\x00y", "..\\..\\win"]
+    "directory", ["../escape", "/a/../../b", "/..", "a/../../../etc", "/x\x00y"]
 )
 def test_upload_path_traversal_is_400(api: Api, server: SandboxServer, directory: str) -> None:
     r = api.upload(directory, "evil.txt", b"evil")
@@ -357,6 +357,17 @@ def test_download_headers_and_range(api: Api) -> None:
     assert r.headers["Content-Disposition"] == 'attachment; filename="range.bin"'
     assert r.headers["Content-Length"] == str(len(data))
 
+    # production ignores Range: 200 and the whole body, in every form
+    for rng in ("bytes=100-199", "bytes=-10", "bytes=25000-", "bytes=999999-"):
+        r = api.get(f"/assets/files/{uid}/download/", headers={"Range": rng})
+        assert (r.status_code, r.content) == (200, data)
+        assert "Content-Range" not in r.headers
+
+
+def test_range_honoured_only_with_the_switch(api: Api, server: SandboxServer) -> None:
+    data = bytes(range(256)) * 100
+    uid = api.upload("/r", "range.bin", data, "application/x-test").json()["uuid"]
+    server.faults.honour_range(True)
     r = api.get(f"/assets/files/{uid}/download/", headers={"Range": "bytes=100-199"})
     assert r.status_code == 206
     assert r.content == data[100:200]
