@@ -28,9 +28,10 @@ from sds_desktop.sandbox.captures import CaptureRoutes
 from sds_desktop.sandbox.datasets import DatasetRoutes
 from sds_desktop.sandbox.faults import FaultInjector
 from sds_desktop.sandbox.files import FORM_MEMORY_LIMIT, FileRoutes
+from sds_desktop.sandbox.http11 import COUNTER_KEY
 from sds_desktop.sandbox.router import Router
 from sds_desktop.sandbox.store import Store, User
-from sds_desktop.sandbox.streams import CountingInput, FaultyInput, stop_reading_after
+from sds_desktop.sandbox.streams import CountingInput, FaultyInput
 from sds_desktop.sandbox.wire import (
     NOT_FOUND_HTML,
     SERVER_ERROR_HTML,
@@ -87,9 +88,8 @@ class SandboxApp:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = -1
-        counter = None
-        if length > 0 and not chunked:
-            counter = environ["wsgi.input"] = CountingInput(environ["wsgi.input"])
+        if length > 0 and not chunked:  # the handler keeps the connection if all was read
+            environ[COUNTER_KEY] = environ["wsgi.input"] = CountingInput(environ["wsgi.input"])
         if environ.get("REQUEST_METHOD") == "POST" and path.rstrip("/").endswith("/assets/files"):
             environ["wsgi.input"] = FaultyInput(environ["wsgi.input"], self.faults, environ)
         request = Request(environ)
@@ -99,9 +99,7 @@ class SandboxApp:
             response.headers["Connection"] = "close"
         if is_api:
             self.faults.delay_response()
-        body = response(environ, start_response)
-        consumed = not chunked and (length == 0 or (counter is not None and counter.done(length)))
-        return stop_reading_after(body, environ) if consumed else body
+        return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
         adapter = self.router.bind(request.environ)

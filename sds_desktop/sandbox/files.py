@@ -12,7 +12,7 @@ from collections import OrderedDict
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
 from werkzeug.wrappers import Request, Response
 
@@ -193,6 +193,8 @@ class FileRoutes(Resource):
                         max_form_memory_size=FORM_MEMORY_LIMIT,
                         silent=False,
                     )
+                except ClientDisconnected as exc:  # the client quit mid-upload: no answer
+                    raise ConnectionAbortedError("client disconnected mid-upload") from exc
                 except (ValueError, RequestEntityTooLarge) as exc:
                     raise detail(400, f"Multipart form parse error - {exc}") from exc
             else:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sds_desktop.sandbox.faults import FaultInjector, Pacer
+from sds_desktop.sandbox.http11 import reset_connection
 
 CHUNK = 256 * 1024
 
 
 def drop_connection(environ: dict[str, Any]) -> None:
-    sock = environ.get("werkzeug.socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+    """Reset the client's TCP connection (RST, as a failing network does) and stop."""
+    reset_connection(environ.get("werkzeug.socket"))
     raise ConnectionAbortedError("sandbox fault injection: connection dropped")
 
 
@@ -77,27 +74,6 @@ class CountingInput:
 
     def done(self, length: int) -> bool:
         return self.count >= length
-
-
-def stop_reading_after(body: Iterable[bytes], environ: dict[str, Any]) -> Iterator[bytes]:
-    """Yield the response, then shut the socket's read side.
-
-    Werkzeug closes every connection and, before that, drains unread request data with
-    ``select(timeout=0.01)`` until the client closes its end: up to 10 ms per request
-    that a busy client pays in latency. Only used once the whole request body has been
-    read, so nothing is left to drain: after SHUT_RD the socket reads EOF at once and
-    the handler closes without waiting (no reset, as no unread data is pending).
-    """
-    try:
-        yield from body
-        sock = environ.get("werkzeug.socket")
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RD)
-    finally:
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
 
 
 def stream_blob(

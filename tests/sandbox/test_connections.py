@@ -1,0 +1,86 @@
+"""Connection handling: keep-alive, the drop fault's reset, a client quitting mid-upload."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+
+import pytest
+
+from sds_desktop.sandbox.server import SandboxServer
+from tests.sandbox.conftest import Api
+
+
+def _request(key: str, path: str = "/api/v1/auth/") -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key: {key}\r\n\r\n".encode()
+
+
+def _read_response(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length")
+    )
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def _drain(sock: socket.socket) -> None:
+    while sock.recv(65536):
+        pass
+
+
+def test_http11_connections_are_kept_alive(server: SandboxServer, api: Api) -> None:
+    assert api.key is not None
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        for _ in range(3):  # three requests, one connection
+            sock.sendall(_request(api.key))
+            head = _read_response(sock)
+            assert head.startswith(b"HTTP/1.1 200")
+            assert b"connection: close" not in head.lower()
+
+
+def test_unread_body_closes_the_connection(server: SandboxServer, api: Api) -> None:
+    # a request whose body the app does not read cannot be followed on that connection
+    r = api.post("/auth/", data=b"x" * 100)
+    assert r.status_code == 405
+    assert r.headers.get("Connection") == "close"
+
+
+def test_drop_fault_resets_the_connection(server: SandboxServer, api: Api) -> None:
+    assert api.key is not None
+    uid = api.upload("/rst", "big.bin", bytes(1_000_000)).json()["uuid"]
+    server.faults.drop_after_bytes(10_000, count=1)
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(_request(api.key, f"/api/v1/assets/files/{uid}/download/"))
+        with pytest.raises(ConnectionResetError):  # RST, not a clean end of stream
+            _drain(sock)
+
+
+def test_client_quitting_mid_upload_logs_no_traceback(
+    server: SandboxServer, api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    boundary = "b0undary"
+    head = (
+        f"POST /api/v1/assets/files/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key: {api.key}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        "Content-Length: 1000000\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="q.bin"\r\n\r\n'
+    )
+    with caplog.at_level(logging.DEBUG, logger="sds_desktop"):
+        with socket.create_connection((server.host, server.port), timeout=10) as sock:
+            sock.sendall(head.encode() + b"x" * 5000)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+            "connection ended" in r.getMessage() for r in caplog.records
+        ):
+            time.sleep(0.05)
+    assert any("connection ended" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+    assert api.get("/assets/files/", params={"path": "/"}).json()["count"] == 0
