@@ -11,7 +11,7 @@ import responses
 
 from sds_desktop.core.captures import CaptureAPI, existing_capture_uuid
 from sds_desktop.core.datasets import DatasetAPI
-from sds_desktop.core.errors import AuthError, CaptureError, DatasetError
+from sds_desktop.core.errors import AuthError, CaptureError, DatasetError, PathError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.transfer import DownloadOutcome
 from tests.core.conftest import BASE, EMAIL, file_json, page
@@ -207,12 +207,15 @@ def test_dataset_files_repeated_params(rsps: responses.RequestsMock, datasets: D
     did = uuid.uuid4().hex
     rsps.get(f"{DS}{did}/files/", json=page([]))
     a, b = uuid.uuid4(), uuid.uuid4()
-    datasets.files(did, captures=[str(a), str(b)], artifacts_only=True)
-    q = query(rsps.calls[0])
-    assert q["capture"] == [str(a), str(b)]
+    datasets.get_files(did, capture_uuids=[str(a), b])
+    assert query(rsps.calls[0])["capture"] == [str(a), str(b)]
+    # as in the SDK, artifacts_only drops capture filters (artifacts have no capture)
+    datasets.files(did, captures=[str(a)], artifacts_only=True)
+    q = query(rsps.calls[1])
+    assert "capture" not in q
     assert q["artifacts_only"] == ["true"]
     assert datasets.files(did, top_level_dirs=[]) == []
-    assert len(rsps.calls) == 1
+    assert len(rsps.calls) == 2
 
 
 def test_dataset_empty_404(rsps: responses.RequestsMock, datasets: DatasetAPI) -> None:
@@ -230,7 +233,10 @@ def test_dataset_download(
     rsps.get(f"{DS}{did}/files/", json=page([good, evil]))
     rsps.get(f"{BASE}/assets/files/{uuid.UUID(good['uuid']).hex}/download/", body=b"good")
     results = datasets.download(did, tmp_path)
-    assert [r.outcome for r in results] == [DownloadOutcome.DOWNLOADED]
+    # the hostile entry is a failed result (typed error), the good one is downloaded
+    assert [r.outcome for r in results] == [DownloadOutcome.FAILED, DownloadOutcome.DOWNLOADED]
+    assert isinstance(results[0].error, PathError)
+    assert [bool(r) for r in results] == [False, True]
     assert (tmp_path / "ds" / "g.bin").read_bytes() == b"good"
     assert not (tmp_path.parent / "evil").exists()
 

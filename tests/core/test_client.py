@@ -49,8 +49,13 @@ def snapshot(root: Path) -> list[tuple[str, bytes]]:
 def test_host_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SDS_SECRET_TOKEN", raising=False)
     c = Client(env_file=NO_ENV, env_config={"SDS_HOST": "localhost:8000"})
-    assert c.base_url == "http://localhost:8000/api/v1"
-    assert Client(env_file=NO_ENV).base_url == "https://sds.crc.nd.edu/api/v1"
+    assert c.api_url == "http://localhost:8000/api/v1"
+    assert c.base_url == "http://localhost:8000"  # the SDK's form: scheme://host:port
+    assert c.base_url_no_port == "http://localhost"
+    default = Client(env_file=NO_ENV)
+    assert default.api_url == "https://sds.crc.nd.edu/api/v1"
+    assert default.base_url == "https://sds.crc.nd.edu:443"
+    assert default.base_url_no_port == "https://sds.crc.nd.edu"
     assert (
         Client("other.org", env_file=NO_ENV, env_config={"SDS_HOST": "x.org"}).host == "other.org"
     )
