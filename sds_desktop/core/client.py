@@ -64,6 +64,12 @@ class Client:
     ENABLE_NEW_UPLOAD_METHOD: bool = True
     """Read by some SDK scripts; SDS Desktop has a single upload method."""
 
+    host: str
+    is_authenticated: bool
+    user_email: str | None
+    captures: CaptureAPI
+    datasets: DatasetAPI
+
     def __init__(
         self,
         host: str | None = None,
