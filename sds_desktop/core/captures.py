@@ -89,7 +89,8 @@ class CaptureAPI:
         """Create a capture from files already uploaded under ``top_level_dir``.
 
         A drf capture needs ``channel``. If the server says the capture already exists
-        (naming its UUID), that capture is read and returned, as the SDK does. The index
+        (naming its UUID), that capture is read and returned (the SDK's create raises
+        there; its ``upload_multichannel_drf_capture`` links as we do). The index
         is chosen from the type (``index_name`` is accepted for the SDK's signature and,
         as there, only used for a type without a known index). A server failure while
         indexing (production's HTML 500) raises ``CaptureError`` "SDS failed to index
