@@ -58,6 +58,30 @@ def time_param(value: datetime) -> str:
     return value.isoformat()
 
 
+_FILE_HANDLERS: dict[Path, logging.Handler] = {}
+_FILE_HANDLERS_LOCK = threading.Lock()
+
+
+def log_to_file(path: Path) -> logging.Handler:
+    """Send the core's log (INFO and up) to ``path`` too, once per file (the SDK's
+    ``log_file``). Tokens are never logged, so the file holds none."""
+    key = path.expanduser().resolve()
+    with _FILE_HANDLERS_LOCK:
+        handler = _FILE_HANDLERS.get(key)
+        if handler is None:
+            handler = logging.FileHandler(key, encoding="utf-8")
+            handler.setLevel(logging.INFO)
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+            )
+            core = logging.getLogger("sds_desktop.core")
+            if core.getEffectiveLevel() > logging.INFO:
+                core.setLevel(logging.INFO)
+            core.addHandler(handler)
+            _FILE_HANDLERS[key] = handler
+        return handler
+
+
 class Client:
     """A client of one SDS gateway, with the official SDK's API."""
 
@@ -99,11 +123,7 @@ class Client:
         self.captures = CaptureAPI(self._gateway, lambda: self._dry_run, verbose=self._verbose)
         self.datasets = DatasetAPI(self._gateway, lambda: self._dry_run, verbose=self._verbose)
         if log_file is not None:
-            handler = logging.FileHandler(Path(log_file), encoding="utf-8")
-            handler.setFormatter(
-                logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
-            )
-            logging.getLogger("sds_desktop.core").addHandler(handler)
+            log_to_file(Path(log_file))
         if self._dry_run:
             log.info("dry run enabled: nothing will be written on the SDS or locally")
 
@@ -524,4 +544,4 @@ class Client:
         )
 
 
-__all__ = ["Client", "time_param"]
+__all__ = ["Client", "log_to_file", "time_param"]
