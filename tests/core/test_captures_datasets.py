@@ -502,3 +502,21 @@ def test_upload_multichannel_success(rsps: responses.RequestsMock, tmp_path: Pat
     assert made is not None
     assert [c.channel for c in made] == ["ch0", "ch1"]
     assert all(c.top_level_dir == "/array" for c in made)
+
+
+def test_listing_survives_productions_refused_next_page(
+    rsps: responses.RequestsMock, captures: CaptureAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Production's next links carry page=2, which it refuses (400): the first page is
+    kept and the truncation is logged, instead of the whole listing failing."""
+    first = [cap_json() for _ in range(3)]
+    rsps.get(CAPS, json=page(first, f"{CAPS}?page=2&page_size=3", count=5))
+    refusal = {"detail": "unsupported operand type(s) for -: 'str' and 'int'"}
+    rsps.get(CAPS, status=400, json=refusal)
+    found = captures.listing(page_size=3)
+    assert [c.uuid for c in found] == [uuid.UUID(str(c["uuid"])).hex for c in first]
+    assert "listing 3 of 5" in caplog.text
+    rsps.reset()
+    rsps.get(CAPS, status=400, json={"detail": "Unknown capture type"})
+    with pytest.raises(CaptureError, match="Unknown capture type"):  # a first-page refusal
+        captures.listing()
