@@ -520,3 +520,11 @@ def test_listing_survives_productions_refused_next_page(
     rsps.get(CAPS, status=400, json={"detail": "Unknown capture type"})
     with pytest.raises(CaptureError, match="Unknown capture type"):  # a first-page refusal
         captures.listing()
+
+
+def test_iter_pages_filters_each_page(rsps: responses.RequestsMock, captures: CaptureAPI) -> None:
+    hit = cap_json(name="keep me")
+    rsps.get(CAPS, json=page([cap_json(), hit], f"{CAPS}?page=2&page_size=100"))
+    rsps.get(CAPS, json=page([cap_json()]))
+    pages = list(captures.iter_pages(CaptureFilter(text="KEEP")))
+    assert [[c.name for c in p] for p in pages] == [["keep me"], []]
