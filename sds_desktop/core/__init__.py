@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sds_desktop.core.client import Client
     from sds_desktop.core.gateway import Gateway
     from sds_desktop.core.models import Capture, Dataset, SDSFile
+    from sds_desktop.core.recordings import Recording, scan
     from sds_desktop.core.retry import RetryPolicy
 
 _LAZY = {
@@ -22,9 +23,20 @@ _LAZY = {
     "SDSFile": "sds_desktop.core.models",
     "Capture": "sds_desktop.core.models",
     "Dataset": "sds_desktop.core.models",
+    "scan": "sds_desktop.core.recordings",
+    "Recording": "sds_desktop.core.recordings",
 }
 
-__all__ = ["Capture", "Client", "Dataset", "Gateway", "RetryPolicy", "SDSFile"]
+__all__ = [
+    "Capture",
+    "Client",
+    "Dataset",
+    "Gateway",
+    "Recording",
+    "RetryPolicy",
+    "SDSFile",
+    "scan",
+]
 
 
 def __getattr__(name: str) -> Any:
