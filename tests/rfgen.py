@@ -113,6 +113,7 @@ def make_sigmf(
     metadata was written: a size mismatch. ``wrong_sha512`` stores a checksum of other
     bytes. Returns the files written.
     """
+    import sigmf
     from sigmf import SigMFFile
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -126,16 +127,16 @@ def make_sigmf(
         data_file=str(data_path),
         skip_checksum=not sha512,
         global_info={
-            SigMFFile.DATATYPE_KEY: datatype,
-            SigMFFile.SAMPLE_RATE_KEY: sample_rate,
-            SigMFFile.DESCRIPTION_KEY: "rfgen test recording",
-            SigMFFile.VERSION_KEY: "1.2.0",
+            sigmf.DATATYPE_KEY: datatype,
+            sigmf.SAMPLE_RATE_KEY: sample_rate,
+            sigmf.DESCRIPTION_KEY: "rfgen test recording",
+            sigmf.VERSION_KEY: "1.2.0",
         },
     )
-    meta.add_capture(0, {SigMFFile.FREQUENCY_KEY: frequency, SigMFFile.DATETIME_KEY: when})
-    meta.add_annotation(0, samples, {SigMFFile.COMMENT_KEY: "all of it"})
+    meta.add_capture(0, {sigmf.FREQUENCY_KEY: frequency, sigmf.DATETIME_KEY: when})
+    meta.add_annotation(0, samples, {sigmf.COMMENT_KEY: "all of it"})
     if wrong_sha512:
-        meta.set_global_field(SigMFFile.HASH_KEY, "0" * 128)
+        meta.set_global_field(sigmf.SHA512_KEY, "0" * 128)
     if archive:
         target = folder / f"{name}.sigmf"
         meta.tofile(str(target), toarchive=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -61,8 +62,9 @@ def read_recording(
             problems.insert(0, pb.drf_no_properties(chan_dir))
             info: dict[str, Any] = {}
         elif reader is None:
-            problems.insert(0, pb.drf_unreadable(chan_dir, reader_error))
-            info = {}
+            # one corrupt channel makes the reader of the whole folder fail; SDS reads each
+            # channel on its own, so do the same
+            info = _read_isolated(chan_dir, problems, reader_error)
         else:
             info = _read_channel(reader, chan_dir, problems)
         if tmp:
@@ -103,8 +105,30 @@ def _channel_files(
     return files, nbytes, data_files, tmp, problems
 
 
-def _read_channel(reader: Any, chan_dir: Path, problems: list[Problem]) -> dict[str, Any]:
-    name = chan_dir.name
+def _read_isolated(
+    chan_dir: Path, problems: list[Problem], shared_error: BaseException
+) -> dict[str, Any]:
+    """Read one channel through a reader of a temporary top level linking only it."""
+    drf = import_digital_rf()
+    try:
+        with tempfile.TemporaryDirectory(prefix="sds-drf-") as tmp:
+            link = Path(tmp) / chan_dir.name
+            link.symlink_to(chan_dir, target_is_directory=True)
+            try:
+                reader = drf.DigitalRFReader(tmp)
+            except Exception as exc:  # noqa: BLE001 - this channel itself is unreadable
+                problems.insert(0, pb.drf_unreadable(chan_dir, exc))
+                return {}
+            return _read_channel(reader, chan_dir, problems, name=chan_dir.name)
+    except OSError:  # no symlinks here (e.g. Windows without the privilege)
+        problems.insert(0, pb.drf_unreadable(chan_dir, shared_error))
+        return {}
+
+
+def _read_channel(
+    reader: Any, chan_dir: Path, problems: list[Problem], *, name: str | None = None
+) -> dict[str, Any]:
+    name = name or chan_dir.name
     info: dict[str, Any] = {}
     try:
         props = reader.get_properties(name)

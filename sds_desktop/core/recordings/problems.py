@@ -31,8 +31,9 @@ def tmp_files(folder: Path, paths: list[Path]) -> Problem:
         "tmp-files",
         folder,
         f"{n} file{'s' if n != 1 else ''} still being written (tmp.*, e.g. '{example}') "
-        f"under '{folder.name}' {'are' if n != 1 else 'is'} left out of the upload. "
-        "Wait until the recorder has finished, then scan again to include them.",
+        f"under '{folder.name}' {'are' if n != 1 else 'is'} left out of the upload: SDS "
+        "would get a half-written copy. Wait until the recorder has finished, then scan "
+        "again to include them.",
         blocking=False,
     )
 
