@@ -16,9 +16,10 @@ import responses
 from sds_desktop.core.capture_models import CaptureType
 from sds_desktop.core.client import Client
 from sds_desktop.core.errors import CaptureError
+from sds_desktop.core.recordings import PreflightError
 from tests.core.conftest import BASE, TOKEN, file_json, policy
 from tests.core.test_captures_datasets import CAPS, cap_json
-from tests.sdk_scripts.rfgen import write_drf, write_rh
+from tests.rfgen import long_name, make_drf, make_rh
 
 
 def _client() -> Client:
@@ -60,12 +61,11 @@ def _accept_uploads(rsps: responses.RequestsMock) -> list[str]:
 def test_upload_capture_blocking_preflight_sends_nothing(
     rsps: responses.RequestsMock, tmp_path: Path
 ) -> None:
-    recordings = pytest.importorskip("sds_desktop.core.recordings")
     group = str(uuid.uuid4())
-    write_rh(tmp_path / "rh", group)
-    (tmp_path / "rh" / ("n" * 97 + ".txt")).write_text("101 characters: refused by SDS")
+    make_rh(tmp_path / "rh", scan_group=group)
+    (tmp_path / "rh" / long_name(101, ".txt")).write_text("101 characters: refused by SDS")
     client = _client()
-    with pytest.raises(recordings.PreflightError) as info:
+    with pytest.raises(PreflightError) as info:
         client.upload_capture(
             local_path=tmp_path / "rh", sds_path="/rh", capture_type="rh", scan_group=group
         )
@@ -87,8 +87,7 @@ def test_upload_capture_blocking_preflight_sends_nothing(
 def test_upload_capture_failed_creation_keeps_files(
     rsps: responses.RequestsMock, tmp_path: Path
 ) -> None:
-    pytest.importorskip("sds_desktop.core.recordings")
-    write_drf(tmp_path / "westford")
+    make_drf(tmp_path / "westford")
     uploaded = _accept_uploads(rsps)
     rsps.post(CAPS, status=500, body="<html>Server Error</html>", content_type="text/html")
     client = _client()
@@ -107,8 +106,7 @@ def test_upload_capture_failed_creation_keeps_files(
 def test_upload_multichannel_links_existing_and_rolls_back_its_own(
     rsps: responses.RequestsMock, tmp_path: Path
 ) -> None:
-    pytest.importorskip("sds_desktop.core.recordings")
-    write_drf(tmp_path / "array", channels=("ch0", "ch1", "ch2"))
+    make_drf(tmp_path / "array", channels=("ch0", "ch1", "ch2"))
     _accept_uploads(rsps)
     existing, made = uuid.uuid4(), uuid.uuid4()
     taken = (
@@ -137,8 +135,7 @@ def test_upload_multichannel_links_existing_and_rolls_back_its_own(
 
 
 def test_upload_multichannel_success(rsps: responses.RequestsMock, tmp_path: Path) -> None:
-    pytest.importorskip("sds_desktop.core.recordings")
-    write_drf(tmp_path / "array", channels=("ch0", "ch1"))
+    make_drf(tmp_path / "array", channels=("ch0", "ch1"))
     _accept_uploads(rsps)
 
     def on_create(request: Any) -> tuple[int, dict[str, str], str]:

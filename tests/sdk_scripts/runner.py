@@ -10,7 +10,6 @@ change to a script other than the import lines in ``IMPORTS``.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import runpy
 import uuid
@@ -21,7 +20,7 @@ import pytest
 import requests
 
 from sds_desktop.sandbox.server import SandboxServer
-from tests.sdk_scripts.rfgen import write_drf, write_rh
+from tests.rfgen import make_drf, make_rh
 
 SCRIPTS = Path(__file__).parent / "scripts"
 IMPORTS = {
@@ -31,7 +30,6 @@ IMPORTS = {
         "from sds_desktop.core.errors import AuthError, NetworkError, SDSError"
     ),
 }
-HAS_RECORDINGS = importlib.util.find_spec("sds_desktop.core.recordings") is not None
 
 
 def port_script(text: str) -> str:
@@ -109,13 +107,13 @@ def prepare(name: str, server: SandboxServer, workdir: Path) -> tuple[str | None
     group = str(uuid.uuid4())
     (workdir / "scan_group.txt").write_text(group, encoding="utf-8")
     if name == "time_filtering.py":
-        write_drf(workdir / "westford")
+        make_drf(workdir / "westford")
     if name == "captures.py":
-        write_rh(workdir / "rh_scans", group)
-        write_drf(workdir / "array", channels=("ch0", "ch1"))
+        make_rh(workdir / "rh_scans", scan_group=group)
+        make_drf(workdir / "array", channels=("ch0", "ch1"))
     if name != "datasets.py":
         return None, {}
-    write_rh(workdir / "rh_scans", group)
+    make_rh(workdir / "rh_scans", scan_group=group)
     email = f"{uuid.uuid4().hex[:8]}@example.org"
     key = server.add_user(email)
     notes = requests.post(

@@ -11,11 +11,17 @@ import pytest
 
 from sds_desktop.core import Client
 from sds_desktop.sandbox.server import SandboxServer
-from tests.sdk_scripts.rfgen import write_drf
-from tests.sdk_scripts.runner import HAS_RECORDINGS, port_script, prepare, run_script
+from tests.rfgen import make_drf
+from tests.sdk_scripts.runner import port_script, prepare, run_script
 
-ALL = ["basic_usage.py", "files.py", "error_handling.py", "datasets.py"]
-NEEDS_PREFLIGHT = ["time_filtering.py", "captures.py"]
+ALL = [
+    "basic_usage.py",
+    "files.py",
+    "error_handling.py",
+    "datasets.py",
+    "time_filtering.py",
+    "captures.py",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +44,11 @@ def test_script(name: str, server: SandboxServer, tmp_path: Path) -> None:
     assert run_script(name, server, tmp_path, key, **env).strip().endswith(": ok")
 
 
-@pytest.mark.skipif(not HAS_RECORDINGS, reason="needs sds_desktop.core.recordings (preflight)")
-@pytest.mark.parametrize("name", NEEDS_PREFLIGHT)
-def test_capture_script(name: str, server: SandboxServer, tmp_path: Path) -> None:
-    key, env = prepare(name, server, tmp_path)
-    assert run_script(name, server, tmp_path, key, **env).strip().endswith(": ok")
-
-
-@pytest.mark.skipif(not HAS_RECORDINGS, reason="needs sds_desktop.core.recordings (preflight)")
 def test_rerun_links_the_existing_captures(server: SandboxServer, tmp_path: Path) -> None:
     """Unlike the SDK (whose re-run uploads nothing and so returns None), running the same
     upload again gives back the same captures, linked."""
     key = server.add_user("rerun@example.org")
-    write_drf(tmp_path / "array", channels=("ch0", "ch1"))
+    make_drf(tmp_path / "array", channels=("ch0", "ch1"))
     client = Client(server.url, env_config={"SDS_SECRET_TOKEN": key, "DRY_RUN": "false"})
     kwargs = {"local_path": tmp_path / "array", "sds_path": "/array", "verbose": False}
     first = client.upload_multichannel_drf_capture(channels=["ch0", "ch1"], **kwargs)
