@@ -15,11 +15,11 @@ import responses
 
 from sds_desktop.core.capture_models import CaptureType
 from sds_desktop.core.client import Client
-from sds_desktop.core.errors import CaptureError
+from sds_desktop.core.errors import CaptureError, SDSError
 from sds_desktop.core.recordings import PreflightError
 from tests.core.conftest import BASE, TOKEN, file_json, policy
 from tests.core.test_captures_datasets import CAPS, cap_json
-from tests.rfgen import long_name, make_drf, make_rh
+from tests.rfgen import long_name, make_drf, make_rh, make_sigmf
 
 
 def _client() -> Client:
@@ -149,3 +149,44 @@ def test_upload_multichannel_success(rsps: responses.RequestsMock, tmp_path: Pat
     assert made is not None
     assert [c.channel for c in made] == ["ch0", "ch1"]
     assert all(c.top_level_dir == "/array" for c in made)
+
+
+def test_ignore_preflight_goes_on(rsps: responses.RequestsMock, tmp_path: Path) -> None:
+    """The caller's way past the preflight: the upload and creation happen as asked."""
+    make_drf(tmp_path / "westford", metadata_fields=1)  # SDS fails on one field
+    uploaded = _accept_uploads(rsps)
+    rsps.post(CAPS, status=201, json=cap_json(top_level_dir="/westford"))
+    client = _client()
+    kwargs = {"local_path": tmp_path / "westford", "sds_path": "/westford", "channel": "ch0"}
+    with pytest.raises(PreflightError, match="metadata"):
+        client.upload_capture(capture_type="drf", **kwargs)
+    assert uploaded == []
+    made = client.upload_capture(capture_type="drf", ignore_preflight=True, **kwargs)
+    assert made is not None
+    assert "/westford/ch0/drf_properties.h5" in uploaded
+
+
+def test_sigmf_cannot_become_a_capture(rsps: responses.RequestsMock, tmp_path: Path) -> None:
+    make_sigmf(tmp_path / "sig")
+    with pytest.raises(PreflightError) as info:
+        _client().upload_capture(
+            local_path=tmp_path / "sig", sds_path="/sig", capture_type=CaptureType.SigMF
+        )
+    assert "sigmf-no-capture" in [p.code for p in info.value.problems]
+    assert len(rsps.calls) == 0
+
+
+def test_a_failed_file_stops_the_capture(rsps: responses.RequestsMock, tmp_path: Path) -> None:
+    group = str(uuid.uuid4())
+    make_rh(tmp_path / "rh", scan_group=group)
+    rsps.post(
+        f"{BASE}/assets/utils/check_contents_exist/", status=503, json={"detail": "maintenance"}
+    )
+    client = _client()
+    with pytest.raises(SDSError, match="maintenance"):
+        client.upload_capture(
+            local_path=tmp_path / "rh", sds_path="/rh", capture_type="rh", scan_group=group
+        )
+    kwargs = {"local_path": tmp_path / "rh", "sds_path": "/rh", "scan_group": group}
+    assert client.upload_capture(capture_type="rh", raise_on_error=False, **kwargs) is None
+    assert not [c for c in rsps.calls if c.request.url == CAPS]  # no capture was asked for
