@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractProxyModel,
     QAbstractTableModel,
+    QItemSelectionModel,
     QMimeData,
     QModelIndex,
     QObject,
@@ -357,8 +358,10 @@ class FileListView(QTableView):
     def select_row(self, row: int) -> None:
         index = self.from_source(row)
         if index.isValid():
-            self.setCurrentIndex(index)
-            self.selectRow(index.row())
+            flag = QItemSelectionModel.SelectionFlag
+            selection = self.selectionModel()
+            selection.setCurrentIndex(index, flag.NoUpdate)
+            selection.select(index, flag.ClearAndSelect | flag.Rows)
             self.scrollTo(index)
 
 

@@ -137,6 +137,7 @@ class RemoteListModel(FlatListModel):
         self.virtual: dict[str, set[str]] = {}  # folder -> names of new (empty) folders
         self._task: Task | None = None
         self._reload_again = False
+        self._dirs_shown: set[str] = set()
         style = QApplication.style()
         self._dir_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         self._file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
@@ -172,6 +173,7 @@ class RemoteListModel(FlatListModel):
             self.clear("Sign in to see your SDS files (File → Sign in…)")
             return
         self.clear("Loading…")
+        self._dirs_shown = set()
         self.state = "loading"
         self._run(live=True)
 
@@ -226,9 +228,10 @@ class RemoteListModel(FlatListModel):
             return
         assert isinstance(batch, tuple)
         files, dirs = batch
-        known = {r[R_NAME] for r in self.rows if r[R_DIR]} if dirs else set()
-        fresh = [d for d in dirs if d[R_NAME] not in known]
-        self.update_rows([d for d in dirs if d[R_NAME] in known])
+        # folder rows appear once; their final counts come with the sorted list at the end
+        # (never walk the rows already shown: that made a 100k listing quadratic)
+        fresh = [d for d in dirs if d[R_NAME] not in self._dirs_shown]
+        self._dirs_shown.update(d[R_NAME] for d in fresh)
         self.append(fresh + files)
         if len(self.rows) <= LIVE_SORT_LIMIT and not self._resort.isActive():
             self._resort.start()

@@ -45,9 +45,7 @@ class FakeLister:
     ) -> Iterator[list[FileRow]]:
         prefix = path.rstrip("/") + "/"
         mine = [
-            f
-            for f in self.files
-            if path in ("/", f.directory) or f.directory.startswith(prefix)
+            f for f in self.files if path in ("/", f.directory) or f.directory.startswith(prefix)
         ]
         for i in range(0, len(mine), self.page):
             yield mine[i : i + self.page]
