@@ -165,7 +165,7 @@ def compare(
         if cancel is not None and cancel.is_set():
             raise CancelledError("comparison cancelled")
         rel = str(f.rel_dir / f.path.name)
-        row = remote_by_rel.pop(rel, None)
+        row = remote_by_rel.pop(rel) if rel in remote_by_rel else None
         if row is None:
             result.entries.append(Entry(rel, Status.LOCAL_ONLY, f.path, f.size))
             continue
