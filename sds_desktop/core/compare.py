@@ -165,22 +165,22 @@ def compare(
         if cancel is not None and cancel.is_set():
             raise CancelledError("comparison cancelled")
         rel = str(f.rel_dir / f.path.name)
-        row = remote_by_rel.pop(rel) if rel in remote_by_rel else None
-        if row is None:
+        there = remote_by_rel.pop(rel, None)
+        if there is None:
             result.entries.append(Entry(rel, Status.LOCAL_ONLY, f.path, f.size))
             continue
         if id(f) not in hashing:
-            result.entries.append(Entry(rel, Status.DIFFERS, f.path, f.size, row))
+            result.entries.append(Entry(rel, Status.DIFFERS, f.path, f.size, there))
             continue
         digest, cached = cache.hash(f.path, progress=step, cancel=cancel)
         if cached:
             step(f.size)
         else:
             result.hashed_bytes += f.size
-        status = Status.SAME if digest == row.sum_blake3 else Status.DIFFERS
-        result.entries.append(Entry(rel, status, f.path, f.size, row))
-    for rel, row in remote_by_rel.items():
-        result.entries.append(Entry(rel, Status.REMOTE_ONLY, None, 0, row))
+        status = Status.SAME if digest == there.sum_blake3 else Status.DIFFERS
+        result.entries.append(Entry(rel, status, f.path, f.size, there))
+    for rel, only in remote_by_rel.items():
+        result.entries.append(Entry(rel, Status.REMOTE_ONLY, None, 0, only))
     result.entries.sort(key=lambda e: e.rel)
     return result
 
