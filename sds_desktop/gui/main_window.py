@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sds_desktop.core.compare import HashCache
 from sds_desktop.core.config import load_config
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
 from sds_desktop.core.queue import TransferQueue
 from sds_desktop.gui import about
+from sds_desktop.gui.compare_view import open_compare
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
 from sds_desktop.gui.local_pane import LocalPane
@@ -76,6 +78,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.account: Account | None = None
         self.gateway: Gateway | None = None
         self.lister: ParallelLister | None = None
+        self._hash_cache: HashCache | None = None
         self._closed = False
         self.active_side = "local"
         self.login_dialog: LoginDialog | None = None
@@ -156,6 +159,7 @@ class MainWindow(WindowActions, QMainWindow):
             "path": self.focus_path,
             "switch": self.switch_side,
             "search": self.focus_search,
+            "compare": self.compare_folders,
             "sign_in": self.open_login,
             "sign_out": self.sign_out,
             "quit": self.close,
@@ -214,6 +218,8 @@ class MainWindow(WindowActions, QMainWindow):
         go = menu.addMenu("&Go")
         for key in ("back", "forward", "up", None, "path", "switch", "search", None, "refresh"):
             go.addSeparator() if key is None else go.addAction(a[key])
+        tools = menu.addMenu("&Tools")
+        tools.addAction(a["compare"])
         view = menu.addMenu("&View")
         view.addAction(self.queue_dock.toggleViewAction())
         view.addAction(self.log_dock.toggleViewAction())
@@ -403,6 +409,16 @@ class MainWindow(WindowActions, QMainWindow):
         self.statusBar().showMessage(f"Could not list {path}: {message}", 8000)
 
     @Slot()
+    def compare_folders(self) -> None:
+        open_compare(self)
+
+    def hash_cache(self) -> HashCache:
+        """Local BLAKE3 hashes by path, size and mtime, kept under the config dir."""
+        if self._hash_cache is None:
+            self._hash_cache = HashCache.in_dir(self.settings.config_dir)
+        return self._hash_cache
+
+    @Slot()
     def show_shortcuts(self) -> None:
         dialog = ShortcutsDialog(self.actions, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -509,6 +525,8 @@ class MainWindow(WindowActions, QMainWindow):
         ok = self.tasks.shutdown(timeout_ms) and ok
         if not ok:
             log.warning("some transfers did not stop within %d ms", timeout_ms)
+        if self._hash_cache is not None:
+            self._hash_cache.close()
         self.queue_dock.model.detach()
         self.queue.close()
         if self.gateway is not None:

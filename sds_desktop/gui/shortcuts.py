@@ -108,6 +108,13 @@ SPECS: tuple[tuple[str, str, tuple[str, ...], str, QStyle.StandardPixmap | None]
         "Compare the local folder shown with the SDS folder shown, by BLAKE3",
         None,
     ),
+    (
+        "compare",
+        "Compare folders…",
+        ("Ctrl+Shift+K",),
+        "Compare the local folder shown with the SDS folder shown, file by file, by BLAKE3",
+        None,
+    ),
     ("sign_in", "Sign in…", (), "Sign in to an SDS gateway", None),
     ("sign_out", "Sign out", (), "Forget the key and disconnect", None),
     ("quit", "Quit", ("Ctrl+Q",), "Close SDS Desktop", None),

@@ -66,6 +66,7 @@ class WindowActions:
         self.actions["copy_path"].setEnabled(bool(remote if remote_side else local))
         self.actions["search"].setEnabled(signed_in)
         self.actions["sign_out"].setEnabled(signed_in)
+        self.actions["compare"].setEnabled(signed_in)
         self.upload_button.setToolTip(f"{up.text()} (Ctrl+U)")
         self.download_button.setToolTip(f"{down.text()} (Ctrl+D)")
 
