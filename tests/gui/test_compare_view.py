@@ -64,7 +64,7 @@ def test_compare_then_sync_both_ways(qtbot, window, sandbox, local_dir):
     first_hashed = dialog.result.hashed_bytes
     assert first_hashed > 0
     qtbot.mouseClick(dialog.again_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.again_button.isEnabled(), timeout=20_000)
+    qtbot.waitUntil(dialog.again_button.isEnabled, timeout=20_000)
     assert dialog.result.hashed_bytes == 0
     # dry run first: the preview names the files; "no" queues nothing
     window.ask = lambda *_a: False  # type: ignore[method-assign]
@@ -83,12 +83,12 @@ def test_compare_then_sync_both_ways(qtbot, window, sandbox, local_dir):
     }
     # after the upload everything local is on the SDS; the SDS-only file comes down
     qtbot.mouseClick(dialog.again_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.again_button.isEnabled(), timeout=20_000)
+    qtbot.waitUntil(dialog.again_button.isEnabled, timeout=20_000)
     assert dialog.result.count(Status.SAME) == N + 1
     assert not dialog.upload_button.isEnabled()
     qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
     assert "/cmp/sub/remote-only.bin" in dialog.last_preview
     wait_idle(qtbot, window)
-    qtbot.waitUntil(lambda: (local_dir / "sub" / "remote-only.bin").is_file(), timeout=10_000)
+    qtbot.waitUntil((local_dir / "sub" / "remote-only.bin").is_file, timeout=10_000)
     assert (local_dir / "sub" / "remote-only.bin").read_bytes() == CONTENT
     dialog.close()
