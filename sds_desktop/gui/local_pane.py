@@ -83,10 +83,12 @@ class LocalPane(QWidget):
         layout.addWidget(split, 1)
 
         bottom = QHBoxLayout()
+        self.bottom = bottom
         bottom.setSpacing(2)
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter names in this folder")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(120)
         self.filter_edit.setToolTip("Show only the names that contain this text")
         self.hidden_button = QToolButton(self)
         self.hidden_button.setText(".*")
@@ -129,10 +131,7 @@ class LocalPane(QWidget):
         self.current = path
         self.model.open(path)
         self.path_bar.show_place(str(path), self.history, can_go_up=path.parent != path)
-        index = self.fs.index(str(path))
-        if index.isValid():
-            self.tree.setCurrentIndex(index)
-            self.tree.scrollTo(index)
+        self._show_in_tree()
         self.directoryChanged.emit(str(path))
         self.selectionChanged.emit()
         return True
@@ -167,10 +166,19 @@ class LocalPane(QWidget):
     def _tree_loaded(self, path: str) -> None:
         """The tree loads folders lazily: show the current one once its parent is in."""
         if str(self.current).startswith(path):
-            index = self.fs.index(str(self.current))
-            if index.isValid() and self.tree.currentIndex() != index:
-                self.tree.setCurrentIndex(index)
-                self.tree.scrollTo(index, QTreeView.ScrollHint.PositionAtCenter)
+            self._show_in_tree()
+
+    def _show_in_tree(self) -> None:
+        index = self.fs.index(str(self.current))
+        if not index.isValid():
+            return
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        if self.tree.currentIndex() != index:
+            self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index, QTreeView.ScrollHint.PositionAtCenter)
 
     def _tree_clicked(self, index: QModelIndex) -> None:
         self.set_directory(Path(self.fs.filePath(index)))

@@ -20,11 +20,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QSizePolicy,
     QSplitter,
     QTabWidget,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,6 +37,7 @@ from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
 from sds_desktop.gui.local_pane import LocalPane
 from sds_desktop.gui.login import Account, LoginDialog, explain, validate
 from sds_desktop.gui.logs import LogDock, LoggingSetup
+from sds_desktop.gui.path_bar import TargetButton
 from sds_desktop.gui.queue_view import QueueDock
 from sds_desktop.gui.remote_pane import RemotePane
 from sds_desktop.gui.settings import DEFAULT_HOST, Settings
@@ -100,22 +98,16 @@ class MainWindow(WindowActions, QMainWindow):
         self.remote_tabs.addTab(self.remote_pane, "Files")
 
         self.actions = build_actions(self, self._handlers())
-        middle = QWidget(self)
-        column = QVBoxLayout(middle)
-        column.setContentsMargins(2, 40, 2, 0)
-        column.setSpacing(6)
-        self.upload_button = self._transfer_button(self.actions["upload"], "→")
-        self.download_button = self._transfer_button(self.actions["download"], "←")
-        column.addWidget(self.upload_button)
-        column.addWidget(self.download_button)
-        column.addStretch(1)
+        self.upload_button = TargetButton(self.actions["upload"], self)
+        self.download_button = TargetButton(self.actions["download"], self)
+        self.local_pane.bottom.addWidget(self.upload_button)
+        self.remote_pane.bottom.addWidget(self.download_button)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.local_pane)
-        splitter.addWidget(middle)
         splitter.addWidget(self.remote_tabs)
         splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(2, 1)
-        splitter.setSizes([620, 40, 620])
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([640, 640])
         splitter.setContentsMargins(6, 6, 6, 0)
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
@@ -165,19 +157,6 @@ class MainWindow(WindowActions, QMainWindow):
             "quit": self.close,
             "shortcuts": self.show_shortcuts,
         }
-
-    def _transfer_button(self, action: QAction, arrow: str) -> QToolButton:
-        button = QToolButton(self)
-        button.setText(arrow)
-        button.setToolTip(action.toolTip())
-        button.clicked.connect(action.trigger)
-        font = button.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        button.setFont(font)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        action.changed.connect(lambda: button.setEnabled(action.isEnabled()))
-        return button
 
     def _fit_screen(self) -> None:
         screen = self.screen() or QGuiApplication.primaryScreen()

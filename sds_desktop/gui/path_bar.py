@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QStyle,
     QToolButton,
@@ -120,3 +122,45 @@ class PathBar(QWidget):
     def focus_path(self) -> None:
         self.combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.combo.lineEdit().selectAll()
+
+
+class TargetButton(QPushButton):
+    """A button for an action whose text names its target ("Upload 3 items to /a"),
+    elided in the middle to the space there is; the whole text is its tooltip."""
+
+    def __init__(self, action: QAction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.action = action
+        self.setIcon(action.icon())
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(110)
+        self.setMaximumWidth(360)
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        self.setEnabled(self.action.isEnabled())
+        keys = self.action.shortcut().toString()
+        self.setToolTip(f"{self.action.text()} ({keys})" if keys else self.action.text())
+        self._elide()
+
+    def _elide(self) -> None:
+        room = self.width() - self.iconSize().width() - 24
+        self.setText(
+            self.fontMetrics().elidedText(
+                self.action.text(), Qt.TextElideMode.ElideMiddle, max(room, 40)
+            )
+        )
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        hint = super().sizeHint()
+        full = (
+            self.fontMetrics().horizontalAdvance(self.action.text()) + self.iconSize().width() + 30
+        )
+        hint.setWidth(min(full, self.maximumWidth()))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()

@@ -100,7 +100,7 @@ COLUMNS = (
         "Expires",
         itemgetter(R_EXP),
         lambda r: _when(r[R_EXP])[:10],
-        width=86,
+        width=98,
         priority=3,
         tip="When the SDS deletes the file (two years after upload by default)",
     ),

@@ -8,7 +8,7 @@ nothing depends on the highlighted row.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtWidgets import QLineEdit, QSplitter, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSplitter, QTreeView, QVBoxLayout, QWidget
 
 from sds_desktop.core.errors import PathError
 from sds_desktop.core.listing import FolderSummary, ParallelLister
@@ -70,10 +70,14 @@ class RemotePane(QWidget):
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search all of SDS by name (Ctrl+F, Enter)")
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(150)
         self.search_edit.setToolTip(
             "Find files and folders anywhere in your SDS space whose name contains this text"
         )
-        layout.addWidget(self.search_edit)
+        self.bottom = QHBoxLayout()
+        self.bottom.setSpacing(2)
+        self.bottom.addWidget(self.search_edit, 1)
+        layout.addLayout(self.bottom)
 
         self.path_bar.placeRequested.connect(self._path_typed)
         self.path_bar.backRequested.connect(self.go_back)

@@ -34,6 +34,14 @@ NO_RENAME = (
 )
 
 
+def _home(path: Path) -> str:
+    """``~/data`` for a folder under the home folder (shorter, and what people say)."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix() if path != Path.home() else "~"
+    except ValueError:
+        return str(path)
+
+
 def _items(n: int) -> str:
     return "1 item" if n == 1 else f"{n} items"
 
@@ -53,7 +61,8 @@ class WindowActions:
         up.setEnabled(signed_in and bool(local))
         down = self.actions["download"]
         here = self.local_pane.current_dir()
-        down.setText(f"Download {_items(len(real))} to {here}" if real else f"Download to {here}")
+        shown = _home(here)
+        down.setText(f"Download {_items(len(real))} to {shown}" if real else f"Download to {shown}")
         down.setEnabled(signed_in and bool(real))
         self.actions["download_to"].setEnabled(signed_in and bool(real))
         remote_side = self.active_side == "remote"
@@ -67,8 +76,6 @@ class WindowActions:
         self.actions["search"].setEnabled(signed_in)
         self.actions["sign_out"].setEnabled(signed_in)
         self.actions["compare"].setEnabled(signed_in)
-        self.upload_button.setToolTip(f"{up.text()} (Ctrl+U)")
-        self.download_button.setToolTip(f"{down.text()} (Ctrl+D)")
 
     # -- transfers -----------------------------------------------------------------
     def upload(self: MainWindow, paths: list[Path], sds_dir: str) -> None:
