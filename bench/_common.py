@@ -125,6 +125,13 @@ def core_at(rev: str, where: Path) -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(where))
 
 
+@contextmanager
+def external_gateway(base: str) -> Iterator[tuple[str, None]]:
+    """A gateway already running elsewhere (``--gateway``): its URL, and no process of
+    ours whose CPU could be read."""
+    yield base.rstrip("/").removesuffix("/api/v1"), None
+
+
 def process_cpu(pid: int) -> float:
     """CPU seconds (user + system) a live process has used so far (Linux /proc)."""
     try:

@@ -30,7 +30,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, Series, core_at, limit_of, measure, process_cpu, temp_dir, write_results
+from _common import (
+    PYTHON,
+    Series,
+    core_at,
+    external_gateway,
+    limit_of,
+    measure,
+    process_cpu,
+    temp_dir,
+    write_results,
+)
 from _sandbox import add_user, running_sandbox
 
 RUNNER = r"""
@@ -140,7 +150,7 @@ def main() -> int:
         data = tmp / "sandbox"
         if args.gateway:
             keys = dict.fromkeys([*users, "down"], args.key or "")
-            ctx = _External(args.gateway)
+            ctx = external_gateway(args.gateway)
         else:
             keys = {u: add_user(data, u) for u in [*users, "down@bench.example"]}
             keys["down"] = keys.pop("down@bench.example")
@@ -207,19 +217,6 @@ def main() -> int:
         ],
     )
     return 0
-
-
-class _External:
-    """A gateway already running elsewhere: no process of ours to measure."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base.rstrip("/").removesuffix("/api/v1")
-
-    def __enter__(self) -> tuple[str, None]:
-        return self.base, None
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
 
 
 if __name__ == "__main__":
