@@ -813,6 +813,43 @@ class Gateway:
             context=DatasetError,
         ).close()
 
+    # -- added for SDK parity (core-sdk helper): file time windows, dataset attach ----
+
+    def iter_file_pages_in_window(
+        self, path: str, start_time: str, end_time: str, *, page_size: int = 100
+    ) -> Iterator[list[SDSFile]]:
+        """``iter_file_pages`` with the server's Digital RF time window (ISO 8601 UTC
+        ``start_time``/``end_time``): data files outside it are left out by the server."""
+        norm = normalize_sds_path(path)
+        params: dict[str, ParamValue] = {
+            "path": norm,
+            "page_size": page_size,
+            "start_time": start_time,
+            "end_time": end_time,
+        }
+        window = {"start_time": start_time, "end_time": end_time}
+        for page in self._iter_pages(
+            self.url("assets", "files"),
+            params,
+            context=FileError,
+            what="file listing",
+            reapply=window,
+        ):
+            files = [SDSFile.from_json(item) for item in page.results]
+            yield [f for f in files if _under(f, norm)]
+
+    def add_capture_to_dataset(self, dataset_uuid: str, capture_uuid: str) -> None:
+        """``POST /assets/datasets/<uuid>/attach-capture/`` with ``{"capture_uuid"}``."""
+        self._request(
+            "POST",
+            self.url(
+                "assets", "datasets", to_uuid_hex(dataset_uuid, DatasetError), "attach-capture"
+            ),
+            context=DatasetError,
+            data=json.dumps({"capture_uuid": to_uuid_hex(capture_uuid, DatasetError)}),
+            headers={"Content-Type": "application/json"},
+        ).close()
+
 
 def _under(file: SDSFile, norm: str) -> bool:
     """Whether ``file`` lies at or under ``norm`` (directory boundary), or *is* it."""
