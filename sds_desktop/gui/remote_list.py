@@ -34,8 +34,12 @@ from PySide6.QtWidgets import QApplication, QStyle
 from sds_desktop.core.listing import FileRow, FolderSummary, ParallelLister, to_sds_file
 from sds_desktop.core.models import SDSFile, parse_server_time
 from sds_desktop.gui.file_list import (
+    DECORATION,
+    FONT,
+    FOREGROUND,
     PATH_ROLE,
     REMOTE_MIME,
+    TOOLTIP,
     Column,
     FlatListModel,
     Row,
@@ -52,7 +56,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 # versions (how many versions of the path the SDS holds; 1 when only the current one)
 R_NAME, R_DIR, R_SIZE, R_MOD, R_B3, R_EXP, R_COUNT, R_VIRTUAL, R_FILE, R_VERSIONS = range(10)
 BATCH_SECONDS = 0.25
-LIVE_SORT_LIMIT = 20_000
+LIVE_SORT_LIMIT = 5_000
 """While loading, batches are re-sorted on the GUI thread only below this many rows."""
 
 
@@ -152,6 +156,7 @@ class RemoteListModel(FlatListModel):
         self._file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         self._italic = QFont()
         self._italic.setItalic(True)
+        self._unsafe = QBrush(QColor("#b00020"))
         self._resort = QTimer(self)
         self._resort.setSingleShot(True)
         self._resort.setInterval(100)
@@ -217,6 +222,8 @@ class RemoteListModel(FlatListModel):
                 if live and (now - last >= BATCH_SECONDS or not last):
                     task.emit(_batch(files, dirs, summary))
                     files, dirs, last = [], set(), now
+            if live and (files or dirs):  # the view holds every row before the sorted list
+                task.emit(_batch(files, dirs, summary))
             counts = summary.version_counts() if path == "/" else known_versions
             rows = [file_row(f, counts.get((f.directory, f.name), 1)) for f in summary.files]
             rows += [dir_row(n, c, b) for n, (c, b) in summary.subdirs.items()]
@@ -370,15 +377,17 @@ class RemoteListModel(FlatListModel):
 
     # -- data -----------------------------------------------------------------------
     def extra_data(self, row: Row, col: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return self._dir_icon if row[R_DIR] else self._file_icon
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == DECORATION:
+            if col == 0:
+                return self._dir_icon if row[R_DIR] else self._file_icon
+            return None
+        if role == FONT:
+            return self._italic if row[R_VIRTUAL] else None
+        if role == FOREGROUND:
+            f = row[R_FILE]
+            return self._unsafe if f is not None and f.unsafe else None
+        if role == TOOLTIP:
             return self._tooltip(row, col)
-        if role == Qt.ItemDataRole.FontRole and row[R_VIRTUAL]:
-            return self._italic
-        f = row[R_FILE]
-        if role == Qt.ItemDataRole.ForegroundRole and f is not None and f.unsafe:
-            return QBrush(QColor("#b00020"))
         if role == PATH_ROLE:
             return self.path_of(row)
         return None
