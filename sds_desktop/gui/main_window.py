@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import sds_desktop.gui.rf
 from sds_desktop.core.config import load_config
 from sds_desktop.core.errors import PathError
 from sds_desktop.core.gateway import Gateway
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self._update_connection()
         self._update_stats()
+        sds_desktop.gui.rf.install(self)
 
     # -- construction --------------------------------------------------------------
     def _build_status_bar(self) -> None:
