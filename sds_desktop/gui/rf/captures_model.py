@@ -286,13 +286,18 @@ class CaptureFilter(QSortFilterProxyModel):
         time_range: tuple[datetime | None, datetime | None] = (None, None),
         text: str = "",
     ) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
+            self.beginFilterChange()
         self._type = capture_type or None
         self._fmin, self._fmax = freq_range
         tmin, tmax = time_range
         self._tmin = None if tmin is None else tmin.timestamp()
         self._tmax = None if tmax is None else tmax.timestamp()
         self._words = text.lower().split()
-        self.invalidateFilter()
+        if hasattr(self, "endFilterChange"):
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self.invalidateFilter()
 
     @property
     def active(self) -> bool:

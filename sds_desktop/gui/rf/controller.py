@@ -130,8 +130,13 @@ class RFController(QObject):
     def _open(self, dialog: QDialog) -> QDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
+        dialog.finished.connect(lambda _r, d=dialog: self._closed(d))
         dialog.open()
         return dialog
+
+    def _closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
 
     # -- session -------------------------------------------------------------------
     @Slot(object)
