@@ -17,7 +17,9 @@ Not a test: it prints figures (max gap, 99th percentile gap, counts).
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -26,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from _sandbox import running_sandbox
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from sds_desktop.gui.main_window import MainWindow
@@ -63,12 +65,28 @@ class Heartbeat:
 
 
 def run_until(cond, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    """Run the real event loop (as ``app.exec`` would) until ``cond()``; seconds taken.
+
+    A nested QEventLoop, checked every 20 ms, so the heartbeat competes with the app's
+    own events exactly as in normal use (a processEvents/sleep loop would not).
+    """
     start = time.monotonic()
-    while not cond():
-        if time.monotonic() - start > timeout:
-            raise TimeoutError("condition not met")
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        time.sleep(0.002)
+    if cond():
+        return 0.0
+    loop = QEventLoop()
+    check = QTimer()
+    check.setInterval(20)
+
+    def poll() -> None:
+        if cond() or time.monotonic() - start > timeout:
+            loop.quit()
+
+    check.timeout.connect(poll)
+    check.start()
+    loop.exec()
+    check.stop()
+    if not cond():
+        raise TimeoutError("condition not met")
     return time.monotonic() - start
 
 
@@ -78,10 +96,23 @@ def main() -> int:
     parser.add_argument("--listing", type=int, default=100_000)
     parser.add_argument("--small-parallel", type=int, default=None)
     parser.add_argument("--latency-ms", type=int, default=0, help="round trip added per response")
+    parser.add_argument(
+        "--switch-ms", type=float, default=None, help="sys.setswitchinterval (GIL hand-over)"
+    )
+    parser.add_argument("--profile", default=None, help="write a cProfile of the GUI thread here")
     args = parser.parse_args()
 
+    if args.switch_ms is not None:
+        sys.setswitchinterval(args.switch_ms / 1000)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="sds-stalls-"))
+    try:
+        return _run(app, tmp, args)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the sandbox's blobs and the sources
+
+
+def _run(app: QApplication, tmp: Path, args: argparse.Namespace) -> int:
     email, folder = "bench@stalls.example", "/big-listing"
     store = SandboxServer(tmp / "sandbox")  # not started: used to prepare the data only
     key = store.add_user(email)
@@ -103,12 +134,18 @@ def main() -> int:
         src.mkdir()
         for i in range(args.files):
             (src / f"sweep-{i:05d}.bin").write_bytes(os.urandom(2048))
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
         beat.start()
         t0 = time.monotonic()
         window.upload([src], "/stalls")
         run_until(lambda: window.queue.counts()["finished"] >= min(args.files, 1000), 600)
         run_until(window.controller.is_idle, 600)
         elapsed = time.monotonic() - t0
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         print(
             f"upload of {args.files} small files: {elapsed:.1f} s "
             f"({args.files / elapsed:.0f} files/s); GUI: {beat.stop()}"

@@ -18,12 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sds_desktop.core.checksum import is_blake3_hex
 from sds_desktop.core.errors import PathError, ServiceError
 from sds_desktop.core.paths import split_owner_prefix, validate_file_name
+
+if TYPE_CHECKING:
+    from sds_desktop.core.capture_models import Capture
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
@@ -225,51 +228,6 @@ class ContentCheck:
 
 
 @dataclass(frozen=True)
-class Capture:
-    """A capture (drf / rh / sigmf). Composite (multi-channel) rows have no channel."""
-
-    uuid: str
-    capture_type: str
-    top_level_dir: str
-    name: str | None = None
-    index_name: str | None = None
-    origin: str | None = None
-    channel: str | None = None
-    scan_group: str | None = None
-    is_multi_channel: bool = False
-    owner_email: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    capture_props: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    channels: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
-    files: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    @classmethod
-    def from_json(cls, data: object) -> Capture:
-        obj = _require_dict(data, "capture")
-        what = "capture"
-        return cls(
-            uuid=parse_uuid_hex(_req(obj, "uuid", str, what), what="capture uuid"),
-            capture_type=_req(obj, "capture_type", str, what),
-            top_level_dir=_opt(obj, "top_level_dir", str, what, default=""),
-            name=_opt(obj, "name", str, what),
-            index_name=_opt(obj, "index_name", str, what),
-            origin=_opt(obj, "origin", str, what),
-            channel=_opt(obj, "channel", str, what),
-            scan_group=_opt(obj, "scan_group", str, what),
-            is_multi_channel=bool(_opt(obj, "is_multi_channel", bool, what, default=False)),
-            owner_email=_owner_email(obj),
-            created_at=_opt(obj, "created_at", str, what),
-            updated_at=_opt(obj, "updated_at", str, what),
-            capture_props=dict(_opt(obj, "capture_props", dict, what, default={})),
-            channels=list(_opt(obj, "channels", list, what, default=[])),
-            files=list(_opt(obj, "files", list, what, default=[])),
-            raw=dict(obj),
-        )
-
-
-@dataclass(frozen=True)
 class Dataset:
     """Dataset metadata. ``authors`` and ``institutions`` are kept as the server sends them
     (objects and a string on production, unlike the SDK's model)."""
@@ -330,6 +288,17 @@ class Page:
             next=_opt(obj, "next", str, what),
             results=list(results),
         )
+
+
+def __getattr__(name: str) -> Any:
+    # Captures live in their own module (typed normalisation of every capture shape),
+    # which builds on the helpers above; they are re-exported here, lazily, for the
+    # callers that import them with the other models.
+    if name == "Capture":
+        from sds_desktop.core.capture_models import Capture  # noqa: PLC0415
+
+        return Capture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

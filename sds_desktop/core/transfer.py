@@ -332,6 +332,26 @@ def _disk_error(exc: OSError, target: Path) -> FileError:
     return FileError(f"cannot write {target}: {exc.strerror or exc}")
 
 
+WRITEBACK_EVERY_BYTES = 32 * 1024 * 1024
+"""A download asks the OS to start writing its data to disk every this many bytes, so
+that the fsync at the end finds little left to do (it was half of a 2 GiB download)."""
+
+
+def _start_writeback(out: BinaryIO, start: int, end: int) -> None:
+    """Start writing ``out``'s bytes ``start..end`` to disk now, without waiting for it.
+
+    Linux begins writeback of dirty pages on ``POSIX_FADV_DONTNEED`` (and drops the pages
+    already clean, so a large download does not push everything else out of the cache);
+    durability still comes from the final fsync. Elsewhere this does nothing.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    out.flush()
+    with contextlib.suppress(OSError):
+        advise(out.fileno(), start, end - start, os.POSIX_FADV_DONTNEED)
+
+
 def _receive(
     gateway: Gateway,
     f: SDSFile,
@@ -342,6 +362,7 @@ def _receive(
     """Stream the body into ``out``, hashing as it goes; fsync; verify size and BLAKE3."""
     hasher = blake3()
     written = 0
+    synced = 0
     with gateway.download_stream(f.uuid, cancel=cancel) as stream:
         if stream.status == 206:
             _check_range(stream.headers, f.size)
@@ -352,6 +373,9 @@ def _receive(
             hasher.update(chunk)
             written += len(chunk)
             meter(len(chunk))
+            if written - synced >= WRITEBACK_EVERY_BYTES:
+                _start_writeback(out, synced, written)
+                synced = written
     if cancel is not None and cancel.is_set():
         raise CancelledError(f"download of {f.name} cancelled")
     out.flush()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -147,7 +148,11 @@ class MainWindow(QMainWindow):
         self.remote_pane = RemotePane(self.remote_model, self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.local_pane)
-        splitter.addWidget(self.remote_pane)
+        self.remote_tabs = QTabWidget(self)
+        """The SDS side: "Files" first; gui/rf adds "Captures" and "Datasets"."""
+        self.remote_tabs.setDocumentMode(True)
+        self.remote_tabs.addTab(self.remote_pane, "Files")
+        splitter.addWidget(self.remote_tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([560, 720])

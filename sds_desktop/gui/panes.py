@@ -8,8 +8,10 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QAbstractProxyModel,
     QDir,
     QFileInfo,
+    QIdentityProxyModel,
     QMimeData,
     QModelIndex,
     QObject,
@@ -262,7 +264,7 @@ class LocalPane(QWidget):
             self._history.append(self.current)
         self.current = path
         root = self.fs.setRootPath(str(path))
-        self.view.setRootIndex(self.proxy.mapFromSource(root))
+        self.view.setRootIndex(self._from_proxy(self.proxy.mapFromSource(root)))
         self.path_edit.setText(str(path))
         self.back_button.setEnabled(bool(self._history))
         self.up_button.setEnabled(path.parent != path)
@@ -289,7 +291,33 @@ class LocalPane(QWidget):
     def _path_entered(self) -> None:
         self.set_directory(Path(self.path_edit.text().strip()))
 
+    # -- integration (gui/rf) ------------------------------------------------------
+    def current_dir(self) -> Path:
+        """The local folder shown: downloads land here."""
+        return self.current
+
+    def set_decorator(self, decorator: QIdentityProxyModel) -> None:
+        """Put ``decorator`` (icons, tooltips) between the filter model and the view."""
+        decorator.setSourceModel(self.proxy)
+        self._decorator = decorator
+        self.view.setModel(decorator)
+        root = self.proxy.mapFromSource(self.fs.index(str(self.current)))
+        self.view.setRootIndex(self._from_proxy(root))
+
+    def _to_proxy(self, index: AnyIndex) -> QModelIndex:
+        model = self.view.model()
+        if isinstance(model, QAbstractProxyModel) and model is not self.proxy:
+            return model.mapToSource(index)
+        return QModelIndex(index)
+
+    def _from_proxy(self, index: QModelIndex) -> QModelIndex:
+        model = self.view.model()
+        if isinstance(model, QAbstractProxyModel) and model is not self.proxy:
+            return model.mapFromSource(index)
+        return index
+
     def _activated(self, index: QModelIndex) -> None:
+        index = self._to_proxy(index)
         path = self.proxy.path_of(index)
         if path.is_dir():
             self.set_directory(path)
@@ -297,7 +325,7 @@ class LocalPane(QWidget):
     # -- selection and actions -----------------------------------------------------
     def selected_paths(self) -> list[Path]:
         rows = self.view.selectionModel().selectedRows(0)
-        return [self.proxy.path_of(i) for i in rows]
+        return [self.proxy.path_of(self._to_proxy(i)) for i in rows]
 
     def index_of(self, path: Path) -> QModelIndex:
         return self.proxy.mapFromSource(self.fs.index(str(path)))
@@ -319,6 +347,8 @@ class LocalPane(QWidget):
 
 class RemotePane(QWidget):
     """The SDS tree with its toolbar and context menu; actions are wired by the window."""
+
+    directoryChanged = Signal(str)  # the SDS folder shown
 
     def __init__(self, model: RemoteModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -391,6 +421,10 @@ class RemotePane(QWidget):
         if node.kind != "dir":
             node = node.parent or self.model.root
         return node
+
+    def current_dir(self) -> str:
+        """The SDS folder shown: uploads land here."""
+        return self.current_folder().sds_path
 
     def select_source(self, index: QModelIndex) -> None:
         pidx = self.proxy.mapFromSource(index)

@@ -143,28 +143,26 @@ class QueueModel(QAbstractTableModel):
                 self._rows[item_id] = first + offset
             self.endInsertRows()
         elif event == "changed":
-            for item_id in ids:
-                row = self._rows.get(item_id)
-                if row is not None:
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            rows = [r for r in map(self._rows.get, ids) if r is not None]
+            for first, last in _runs(rows):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         elif event == "removed":
-            rows = sorted((self._rows[i] for i in ids if i in self._rows), reverse=True)
-            for row in rows:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._ids[row]
+            rows = [self._rows[i] for i in ids if i in self._rows]
+            for first, last in reversed(_runs(rows)):  # one call per contiguous run
+                self.beginRemoveRows(QModelIndex(), first, last)
+                del self._ids[first : last + 1]
                 self.endRemoveRows()
             if rows:
                 self._rows = {i: r for r, i in enumerate(self._ids)}
 
     @Slot()
     def _on_tick(self) -> None:
-        """Repaint the live cells of running rows (one dataChanged per row)."""
+        """Repaint the live cells of running rows (one dataChanged per run of rows)."""
         if self.controller is None:
             return
-        for item_id in list(self.controller._workers):
-            row = self._rows.get(item_id)
-            if row is not None:
-                self.dataChanged.emit(self.index(row, C_PROGRESS), self.index(row, C_ETA))
+        rows = [r for r in map(self._rows.get, list(self.controller._workers)) if r is not None]
+        for first, last in _runs(rows):  # running rows are mostly adjacent: few signals
+            self.dataChanged.emit(self.index(first, C_PROGRESS), self.index(last, C_ETA))
 
     # -- model --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -272,6 +270,18 @@ class QueueModel(QAbstractTableModel):
         if col == C_SPEED:
             return self._speed(item)
         return self._display(item, col).lower()
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """``rows`` as sorted (first, last) runs of consecutive rows: one signal per run
+    instead of one per row (each costs a round through three proxies and the views)."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 class QueueFilter(QSortFilterProxyModel):
@@ -459,7 +469,9 @@ class QueueDock(QDockWidget):
         for i, proxy in enumerate(self.proxies):
             count = proxy.rowCount()
             title = self.TAB_TITLES[i]
-            self.tabs.setTabText(i, f"{title} ({count})" if count else title)
+            text = f"{title} ({count})" if count else title
+            if self.tabs.tabText(i) != text:  # most changes move no row between tabs
+                self.tabs.setTabText(i, text)
 
     @Slot()
     def cancel_selected(self) -> None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -9,12 +11,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
+from sds_desktop.core.capture_models import Capture, CaptureFilter, CaptureType
 from sds_desktop.core.captures import CaptureAPI, existing_capture_uuid
+from sds_desktop.core.client import Client
 from sds_desktop.core.datasets import DatasetAPI
-from sds_desktop.core.errors import AuthError, CaptureError, DatasetError
+from sds_desktop.core.errors import AuthError, CaptureError, DatasetError, PathError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.transfer import DownloadOutcome
-from tests.core.conftest import BASE, EMAIL, file_json, page
+from tests.core.conftest import BASE, EMAIL, TOKEN, file_json, page, policy
+from tests.sdk_scripts.rfgen import write_drf, write_rh
 
 CAPS = f"{BASE}/assets/captures/"
 DS = f"{BASE}/assets/datasets/"
@@ -207,12 +212,15 @@ def test_dataset_files_repeated_params(rsps: responses.RequestsMock, datasets: D
     did = uuid.uuid4().hex
     rsps.get(f"{DS}{did}/files/", json=page([]))
     a, b = uuid.uuid4(), uuid.uuid4()
-    datasets.files(did, captures=[str(a), str(b)], artifacts_only=True)
-    q = query(rsps.calls[0])
-    assert q["capture"] == [str(a), str(b)]
+    datasets.get_files(did, capture_uuids=[str(a), b])
+    assert query(rsps.calls[0])["capture"] == [str(a), str(b)]
+    # as in the SDK, artifacts_only drops capture filters (artifacts have no capture)
+    datasets.files(did, captures=[str(a)], artifacts_only=True)
+    q = query(rsps.calls[1])
+    assert "capture" not in q
     assert q["artifacts_only"] == ["true"]
     assert datasets.files(did, top_level_dirs=[]) == []
-    assert len(rsps.calls) == 1
+    assert len(rsps.calls) == 2
 
 
 def test_dataset_empty_404(rsps: responses.RequestsMock, datasets: DatasetAPI) -> None:
@@ -230,7 +238,10 @@ def test_dataset_download(
     rsps.get(f"{DS}{did}/files/", json=page([good, evil]))
     rsps.get(f"{BASE}/assets/files/{uuid.UUID(good['uuid']).hex}/download/", body=b"good")
     results = datasets.download(did, tmp_path)
-    assert [r.outcome for r in results] == [DownloadOutcome.DOWNLOADED]
+    # the hostile entry is a failed result (typed error), the good one is downloaded
+    assert [r.outcome for r in results] == [DownloadOutcome.FAILED, DownloadOutcome.DOWNLOADED]
+    assert isinstance(results[0].error, PathError)
+    assert [bool(r) for r in results] == [False, True]
     assert (tmp_path / "ds" / "g.bin").read_bytes() == b"good"
     assert not (tmp_path.parent / "evil").exists()
 
@@ -244,3 +255,250 @@ def test_dataset_delete_revoke(rsps: responses.RequestsMock, datasets: DatasetAP
     rsps.delete(f"{DS}{uuid.UUID(int=2).hex}/", status=403, json={"detail": "shared"})
     with pytest.raises(AuthError):
         datasets.delete(uuid.UUID(int=2).hex)
+
+
+# -- SDK names, filters, failures ---------------------------------------------------------
+
+
+def test_sdk_spellings_share_one_implementation(
+    rsps: responses.RequestsMock, captures: CaptureAPI
+) -> None:
+    cid = uuid.uuid4()
+    rsps.get(f"{CAPS}{cid.hex}/", json=cap_json(uuid=str(cid)))
+    rsps.put(f"{CAPS}{cid.hex}/detach-from-datasets/", json={"message": "ok"})
+    rsps.put(f"{CAPS}{cid.hex}/revoke-share-permissions/", json={"message": "ok"})
+    rsps.delete(f"{CAPS}{cid.hex}/", status=204)
+    assert captures.read(capture_uuid=cid).uuid == cid.hex  # a UUID object, as SDK users pass
+    assert captures.detach_from_datasets(capture_uuid=cid)
+    assert captures.revoke_share_permissions(capture_uuid=str(cid))
+    assert captures.delete(capture_uuid=cid)
+    assert CaptureAPI.detach is CaptureAPI.detach_from_datasets
+    assert CaptureAPI.revoke is CaptureAPI.revoke_share_permissions
+    with pytest.raises(CaptureError, match="invalid UUID"):
+        captures.read(capture_uuid="not-a-uuid")
+    assert len(rsps.calls) == 4
+
+
+def test_capture_type_enum_and_index(rsps: responses.RequestsMock, captures: CaptureAPI) -> None:
+    rsps.post(CAPS, status=201, json=cap_json())
+    captures.create(top_level_dir="/run", capture_type=CaptureType.DigitalRF, channel="ch0")
+    form = parse_qs(str(rsps.calls[0].request.body))
+    assert form["capture_type"] == ["drf"]
+    assert form["index_name"] == ["captures-drf"]
+
+
+def test_html_500_at_creation_is_a_readable_capture_error(
+    rsps: responses.RequestsMock, captures: CaptureAPI
+) -> None:
+    page_500 = "<!DOCTYPE html><html><body><h1>ValueError at /api/v1/assets/captures/</h1>"
+    rsps.post(CAPS, status=500, body=page_500, content_type="text/html")
+    with pytest.raises(CaptureError) as info:
+        captures.create(top_level_dir="/run", capture_type="drf", channel="ch0")
+    assert str(info.value) == "SDS failed to index this channel (HTTP 500)"
+    assert info.value.status == 500
+    assert len(rsps.calls) == 1  # a failed creation is not retried
+    rsps.post(CAPS, status=500, json={"detail": "index unavailable"})
+    with pytest.raises(CaptureError, match="index unavailable"):
+        captures.create(top_level_dir="/run", capture_type="drf", channel="ch0")
+
+
+def test_listing_filters_server_and_client_side(
+    rsps: responses.RequestsMock, captures: CaptureAPI
+) -> None:
+    drf = cap_json(
+        name="Westford vpol",
+        capture_props={
+            "center_frequencies": 1.42e9,
+            "start_bound": 1719496800,
+            "end_bound": 1719500400,
+        },
+        owner={"email": EMAIL},
+    )
+    rh = cap_json(
+        capture_type="rh",
+        channel="",
+        capture_props={"center_frequency": 2.4e9, "timestamp": "2024-06-27T14:30:00Z"},
+        owner={"email": "bob@example.org"},
+    )
+    sig = cap_json(capture_type="sigmf", channel="", capture_props={})
+    rsps.get(CAPS, json=page([drf, rh, sig]))
+
+    def uuids(found: list[Capture]) -> list[str]:
+        return [c.uuid for c in found]
+
+    ids = [uuid.UUID(str(c["uuid"])).hex for c in (drf, rh, sig)]
+    # frequency: production's search misses Digital RF, so it is done on the records
+    assert uuids(captures.listing(min_frequency=1e9, max_frequency=2e9)) == [ids[0]]
+    assert uuids(captures.listing(min_frequency=2e9)) == [ids[1]]
+    assert uuids(captures.listing(text="westford")) == [ids[0]]
+    assert uuids(captures.listing(owner="BOB@example.org")) == [ids[1]]
+    window = {"start": datetime(2024, 6, 27, 14, 20, tzinfo=UTC)}
+    assert uuids(captures.listing(**window, end=window["start"] + timedelta(minutes=20))) == ids[:2]
+    assert uuids(captures.listing(start=datetime(2024, 6, 28, tzinfo=UTC))) == []
+    assert uuids(captures.listing(capture_type="sigmf")) == [ids[2]]
+    queries = [query(call) for call in rsps.calls]
+    assert all("page" not in q for q in queries)
+    assert "capture_type" not in queries[-1]  # production answers 400 to sigmf
+    captures.find(CaptureFilter(capture_type="rh"))
+    assert query(rsps.calls[-1])["capture_type"] == ["rh"]
+
+
+def test_dataset_sdk_names(rsps: responses.RequestsMock, datasets: DatasetAPI) -> None:
+    did, cid = uuid.uuid4(), uuid.uuid4()
+    artifact = {"uuid": str(uuid.uuid4()), "name": "notes.txt", "directory": "/n"}
+    summary = {
+        "uuid": str(cid),
+        "capture_type": "drf",
+        "top_level_dir": "/array",
+        "is_multi_channel": True,
+        "channels": [{"channel": "ch0", "uuid": str(cid)}],
+    }
+    body = {"uuid": str(did), "name": "DS", "captures": [summary], "files": [artifact]}
+    rsps.get(f"{DS}{did.hex}/", json=body)
+    rsps.post(f"{DS}{did.hex}/attach-capture/", json={"message": "attached"})
+    assert datasets.list_captures(did) == [summary]  # raw, as the SDK returns them
+    assert datasets.list_artifact_files(str(did)) == [artifact]
+    (typed,) = datasets.captures(did)
+    assert typed.is_multi_channel
+    assert [c.channel for c in typed.channels] == ["ch0"]
+    assert datasets.add_capture_to_dataset(did, cid)
+    attach = rsps.calls[-1].request
+    assert json.loads(attach.body) == {"capture_uuid": cid.hex}
+    assert attach.headers["Content-Type"] == "application/json"
+    assert DatasetAPI.revoke is DatasetAPI.revoke_share_permissions
+
+
+# -- upload_capture / upload_multichannel_drf_capture (preflight from core.recordings) ----
+
+
+def _client() -> Client:
+    return Client(
+        "sds.test",
+        env_file=Path("/nonexistent/sds.env"),
+        env_config={"SDS_SECRET_TOKEN": TOKEN, "DRY_RUN": "false"},
+        retry=policy(),
+    )
+
+
+def _accept_uploads(rsps: responses.RequestsMock) -> list[str]:
+    """Mock the per-file upload steps; returns the names uploaded, in order."""
+    names: list[str] = []
+    rsps.post(
+        f"{BASE}/assets/utils/check_contents_exist/",
+        json={
+            "file_exists_in_tree": False,
+            "file_contents_exist_for_user": False,
+            "user_mutable_attributes_differ": True,
+            "asset_id": None,
+        },
+    )
+
+    def on_upload(request: Any) -> tuple[int, dict[str, str], str]:
+        raw = request.body.read() if hasattr(request.body, "read") else request.body
+        fields = dict(re.findall(rb'name="(\w+)"\r\n\r\n([^\r]*)\r\n', raw))
+        name = fields[b"name"].decode()
+        directory = fields[b"directory"].decode()
+        payload = raw.split(b'filename="', 1)[1].split(b"\r\n\r\n", 1)[1].rsplit(b"\r\n--", 1)[0]
+        names.append(f"{directory}/{name}")
+        reply = file_json(name=name, directory=directory, content=payload)
+        return 201, {"Content-Type": "application/json"}, json.dumps(reply)
+
+    rsps.add_callback(responses.POST, f"{BASE}/assets/files/", callback=on_upload)
+    return names
+
+
+def test_upload_capture_blocking_preflight_sends_nothing(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    recordings = pytest.importorskip("sds_desktop.core.recordings")
+    group = str(uuid.uuid4())
+    write_rh(tmp_path / "rh", group)
+    (tmp_path / "rh" / ("n" * 97 + ".txt")).write_text("101 characters: refused by SDS")
+    client = _client()
+    with pytest.raises(recordings.PreflightError) as info:
+        client.upload_capture(
+            local_path=tmp_path / "rh", sds_path="/rh", capture_type="rh", scan_group=group
+        )
+    assert any(p.blocking for p in info.value.problems)
+    assert len(rsps.calls) == 0  # not a byte moved
+    assert (
+        client.upload_capture(
+            local_path=tmp_path / "rh",
+            sds_path="/rh",
+            capture_type="rh",
+            scan_group=group,
+            raise_on_error=False,
+        )
+        is None
+    )
+    assert len(rsps.calls) == 0
+
+
+def test_upload_capture_failed_creation_keeps_files(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    pytest.importorskip("sds_desktop.core.recordings")
+    write_drf(tmp_path / "westford")
+    uploaded = _accept_uploads(rsps)
+    rsps.post(CAPS, status=500, body="<html>Server Error</html>", content_type="text/html")
+    client = _client()
+    with pytest.raises(CaptureError, match=r"^SDS failed to index this channel \(HTTP 500\)$"):
+        client.upload_capture(
+            local_path=tmp_path / "westford",
+            sds_path="/westford",
+            capture_type=CaptureType.DigitalRF,
+            channel="ch0",
+            verbose=False,
+        )
+    assert "/westford/ch0/drf_properties.h5" in uploaded
+    assert not [c for c in rsps.calls if c.request.method == "DELETE"]  # files stay
+
+
+def test_upload_multichannel_links_existing_and_rolls_back_its_own(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    pytest.importorskip("sds_desktop.core.recordings")
+    write_drf(tmp_path / "array", channels=("ch0", "ch1", "ch2"))
+    _accept_uploads(rsps)
+    existing, made = uuid.uuid4(), uuid.uuid4()
+    taken = (
+        "drf_unique_channel_and_tld: This channel and top level directory are already in "
+        f"use by another capture: {existing}"
+    )
+
+    def on_create(request: Any) -> tuple[int, dict[str, str], str]:
+        channel = parse_qs(str(request.body))["channel"][0]
+        if channel == "ch0":
+            return 400, {}, json.dumps({"detail": taken})
+        if channel == "ch1":
+            return 201, {}, json.dumps(cap_json(uuid=str(made), channel="ch1"))
+        return 400, {}, json.dumps({"detail": "No channels found: ch2"})
+
+    rsps.add_callback(responses.POST, CAPS, callback=on_create)
+    rsps.get(f"{CAPS}{existing.hex}/", json=cap_json(uuid=str(existing), channel="ch0"))
+    rsps.delete(f"{CAPS}{made.hex}/", status=204)
+    client = _client()
+    with pytest.raises(CaptureError, match=r"ch2.*No channels found"):
+        client.upload_multichannel_drf_capture(
+            local_path=tmp_path / "array", sds_path="/array", channels=["ch0", "ch1", "ch2"]
+        )
+    deleted = [c.request.url for c in rsps.calls if c.request.method == "DELETE"]
+    assert deleted == [f"{CAPS}{made.hex}/"]  # only the capture this call made
+
+
+def test_upload_multichannel_success(rsps: responses.RequestsMock, tmp_path: Path) -> None:
+    pytest.importorskip("sds_desktop.core.recordings")
+    write_drf(tmp_path / "array", channels=("ch0", "ch1"))
+    _accept_uploads(rsps)
+
+    def on_create(request: Any) -> tuple[int, dict[str, str], str]:
+        channel = parse_qs(str(request.body))["channel"][0]
+        return 201, {}, json.dumps(cap_json(channel=channel, top_level_dir="/array"))
+
+    rsps.add_callback(responses.POST, CAPS, callback=on_create)
+    made = _client().upload_multichannel_drf_capture(
+        local_path=tmp_path / "array", sds_path="/array", channels=["ch0", "ch1"], verbose=False
+    )
+    assert made is not None
+    assert [c.channel for c in made] == ["ch0", "ch1"]
+    assert all(c.top_level_dir == "/array" for c in made)
