@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from sds_desktop.core.models import Capture
+from sds_desktop.core.capture_models import Capture
 from sds_desktop.gui.rf.capture_step import CREATED
 from sds_desktop.gui.rf.captures_model import COL_FREQ, COL_SPAN, CaptureFilter, CapturesModel
 from sds_desktop.gui.rf.controller import web_base

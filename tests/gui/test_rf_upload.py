@@ -103,6 +103,7 @@ def test_refused_capture_shows_reason_and_retries(
     dialog = _plan_dialog(qtbot, window, [rec])
     left_out = {p.name: reason for p, reason in dialog.plan.skipped}
     assert set(left_out) == {"tmp." + p.name for p in data}
+    assert "tmp-files" in {p.code for p in dialog.plan.recording.problems}  # the preflight
     dialog.accept()
     (step,) = _wait_steps(qtbot, window, 1)
     assert step.state == FAILED

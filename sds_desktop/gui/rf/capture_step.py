@@ -81,23 +81,34 @@ class CapturePlan:
 
 
 def plan_capture_upload(rec: RecordingView, dest_dir: str) -> CapturePlan:
-    """Files of ``rec`` into ``dest_dir/<root name>``, and the captures they make."""
+    """The recording's files into ``dest_dir/<root name>/…`` (their paths under the
+    root kept), and the captures they make there. The upload rules (ignored, empty and
+    unsafe files) are the normal upload's, applied to the recording's own files."""
     dest = normalize_sds_path(dest_dir)
-    sds_dir = join_sds(dest, rec.root.name) if rec.root.is_dir() else dest
+    sds_dir = join_sds(dest, rec.root.name)
     plan = plan_upload(rec.root, sds_dir)
-    name = rec.root.name if rec.root.is_dir() else rec.root.stem
+    own = {Path(f) for f in rec.files}
+    items = [i for i in plan.items if Path(i.local_path) in own]
+    if rec.kind == "drf":
+        chans = [rec.root / c for c in rec.channels]
+        skipped = [(p, r) for p, r in plan.skipped if any(c in p.parents for c in chans)]
+    else:
+        folders = {Path(f).parent for f in rec.files}
+        skipped = [(p, r) for p, r in plan.skipped if p in own or p.parent in folders]
+    name = rec.root.name
     captures: list[CaptureSpec] = []
     notices: list[str] = []
     if rec.kind == "drf":
-        top = dest if rec.root_is_channel else sds_dir
-        captures = [CaptureSpec("drf", top, channel=c, name=f"{name} {c}") for c in rec.channels]
+        captures = [
+            CaptureSpec("drf", sds_dir, channel=c, name=f"{name} {c}") for c in rec.channels
+        ]
     elif rec.kind == "rh":
         captures = [CaptureSpec("rh", sds_dir, scan_group=g, name=name) for g in rec.scan_groups]
         if not captures:
-            notices.append("No scan group found in the RadioHound files: no capture to create.")
+            notices.append("No scan group in these RadioHound files: no capture to create.")
     else:
         notices.append(SIGMF_NOTICE)
-    return CapturePlan(rec, sds_dir, list(plan.items), list(plan.skipped), captures, notices)
+    return CapturePlan(rec, sds_dir, items, skipped, captures, notices)
 
 
 # -- the capture step ------------------------------------------------------------------

@@ -7,7 +7,6 @@ files travel through the window's transfer controller (``add_planned_job``).
 
 from __future__ import annotations
 
-import inspect
 import logging
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -54,13 +53,17 @@ def list_capture_files(
 ) -> list[SDSFile]:
     """The files of a capture (optionally a Digital RF time window), one paged listing.
 
-    The listing's ``start_time``/``end_time`` are used when the core passes them on;
-    the same window is also applied here, so the result is right on either server.
+    The listing's ``start_time``/``end_time`` leave out data files outside the window
+    on the server; the window is applied here too (by file name and the capture's file
+    cadence), which also keeps the file that holds the window's first second.
     """
-    params = inspect.signature(gateway.list_files).parameters
-    if window is not None and "start_time" in params:
+    if window is not None:
         start, end = (datetime.fromtimestamp(t, UTC).isoformat() for t in window)
-        listing = gateway.list_files(info.top_level_dir, start_time=start, end_time=end)  # type: ignore[call-arg]
+        listing = [
+            f
+            for page in gateway.iter_file_pages_in_window(info.top_level_dir, start, end)
+            for f in page
+        ]
     else:
         listing = gateway.list_files(info.top_level_dir)
     files = capture_files(info, listing)
@@ -186,7 +189,6 @@ class RFController(QObject):
     def _captures_page(self, infos: object) -> None:
         assert isinstance(infos, list)
         self.captures.model.add(infos)
-        self.datasets.met_through_captures(infos)
 
     def _captures_listed(self, n: object) -> None:
         self._listing = None

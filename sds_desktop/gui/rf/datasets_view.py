@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sds_desktop.gui.rf.info import CaptureInfo, DatasetInfo
+from sds_desktop.gui.rf.info import DatasetInfo
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Name", "Status", "Authors", "DOI", "Captures", "Found through", "UUID")
@@ -189,7 +189,7 @@ class DatasetsView(QWidget):
         self.view.doubleClicked.connect(lambda _i: self.actions_["properties"].trigger())
         layout.addWidget(self.view, 1)
         self.hint = QLabel(
-            "Datasets appear here when your captures or files belong to one, or when you "
+            "Datasets appear here when files you browse belong to one, or when you "
             "open one by UUID or link (Open dataset…). Create, share and publish datasets "
             "in the SDS web UI.",
             self,
@@ -223,16 +223,6 @@ class DatasetsView(QWidget):
         for key in ("download", "properties"):
             self.actions_[key].setEnabled(one)
         self.actions_["copy_uuid"].setEnabled(bool(self.selected()))
-
-    def met_through_captures(self, infos: Iterable[CaptureInfo]) -> None:
-        stubs = []
-        for info in infos:
-            for entry in info.raw.get("datasets") or []:
-                if isinstance(entry, Mapping):
-                    stub = DatasetInfo.stub(entry, f"capture {info.name}")
-                    if stub is not None:
-                        stubs.append(stub)
-        self.model.add(stubs, only_new=True)
 
     def met_through_file(self, sds_path: str, entries: Iterable[object]) -> None:
         stubs = []

@@ -75,7 +75,7 @@ class UploadCaptureDialog(QDialog):
         self.resize(680, 520)
         layout = QVBoxLayout(self)
         layout.addWidget(_bold(str(rec.root), self))
-        summary = QLabel(recording_summary(plan), self)
+        summary = QLabel(rec.summary or recording_summary(plan), self)
         summary.setWordWrap(True)
         layout.addWidget(summary)
         form = QFormLayout()
@@ -101,8 +101,9 @@ class UploadCaptureDialog(QDialog):
             group = QTreeWidgetItem([f"Preflight problems ({len(rec.problems)})", ""])
             for p in rec.problems:
                 mark = "⛔ " if p.blocking else "⚠ "
-                item = QTreeWidgetItem([mark + (Path(p.path).name or p.path), p.message])
-                item.setToolTip(0, p.path)
+                where = p.path.name if p.path is not None else rec.root.name
+                item = QTreeWidgetItem([mark + where, p.message])
+                item.setToolTip(0, str(p.path or rec.root))
                 item.setToolTip(1, p.message)
                 group.addChild(item)
             self.details.addTopLevelItem(group)

@@ -13,11 +13,12 @@ import re
 import uuid as uuid_mod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from sds_desktop.core.models import Capture, Dataset, SDSFile
+from sds_desktop.core.capture_models import Capture
+from sds_desktop.core.models import Dataset, SDSFile
 from sds_desktop.core.paths import split_owner_prefix
 
 TYPE_NAMES = {"drf": "Digital RF", "rh": "RadioHound", "sigmf": "SigMF"}
@@ -42,25 +43,6 @@ def _num(value: object) -> float | None:
     if isinstance(value, Sequence) and value:
         return _num(value[0])
     return None
-
-
-def _utc(value: object) -> datetime | None:
-    """An aware UTC datetime from an ISO string or epoch seconds."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, str) and value.strip():
-        try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    seconds = _num(value)
-    if seconds is None:
-        return None
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def user_relative(directory: str) -> str:
@@ -123,42 +105,43 @@ class CaptureInfo:
 
     @classmethod
     def from_capture(cls, capture: Capture) -> CaptureInfo:
-        raw: Mapping[str, Any] = capture.raw or {}
         props: Mapping[str, Any] = capture.capture_props or {}
         ctype = capture.capture_type
-        center = _first_num(
-            getattr(capture, "center_frequency", None),
-            _scaled(raw.get("center_frequency_ghz"), 1e9),
-            props.get("center_frequencies"),
-            props.get("center_frequency"),
-            props.get("center_freq"),
-            props.get("frequency"),
-        )
-        rate = _first_num(
-            getattr(capture, "sample_rate", None),
-            _scaled(raw.get("sample_rate_mhz"), 1e6),
-            props.get("samples_per_second"),
-            props.get("sample_rate"),
-        )
-        start = _utc(getattr(capture, "start", None)) or _utc(raw.get("capture_start_iso_utc"))
-        end = _utc(getattr(capture, "end", None)) or _utc(raw.get("capture_end_iso_utc"))
-        if ctype == "drf" and start is None:
-            start, end = _utc(props.get("start_bound")), _utc(props.get("end_bound"))
-        files = raw.get("files")
-        count = raw.get("total_file_count")
-        if not isinstance(count, int) and isinstance(files, list):
-            count = len(files)
-        size = raw.get("total_file_size")
-        tld = user_relative(capture.top_level_dir or "")
+        start, end = capture.start, capture.end
+        if start is None and capture.timestamp is not None:  # RadioHound: the scan time
+            start = end = capture.timestamp
+        tld = capture.top_level_dir or "/"
         owner = capture.owner_email or ""
-        shared = _shared_text(raw)
         name = capture.name or PurePosixPath(tld).name or capture.uuid[:8]
-        channel = capture.channel or ""
+        channel = capture.channel or ", ".join(c.channel for c in capture.channels if c.channel)
         scan_group = capture.scan_group or ""
         text = " ".join(
             str(v) for v in (name, ctype, TYPE_NAMES.get(ctype, ""), tld, channel, scan_group)
         )
         text += f" {owner} {capture.uuid} {uuid_mod.UUID(capture.uuid)}"
+        record = {
+            "uuid": capture.uuid,
+            "name": capture.name,
+            "capture_type": ctype,
+            "index_name": capture.index_name,
+            "origin": capture.origin,
+            "top_level_dir": tld,
+            "channel": capture.channel,
+            "scan_group": capture.scan_group,
+            "is_multi_channel": capture.is_multi_channel,
+            "channels": [c.channel for c in capture.channels],
+            "owner": owner,
+            "created_at": capture.created_at,
+            "updated_at": capture.updated_at,
+            "permission_level": capture.permission_level,
+            "is_shared": capture.is_shared,
+            "is_shared_with_me": capture.is_shared_with_me,
+            "is_public": capture.is_public,
+            "files": [
+                {"uuid": f.uuid, "name": f.name, "directory": f.directory, "size": f.size}
+                for f in capture.files
+            ],
+        }
         return cls(
             uuid=capture.uuid,
             name=name,
@@ -166,25 +149,20 @@ class CaptureInfo:
             top_level_dir=tld,
             channel=channel,
             scan_group=scan_group,
-            center_hz=center,
-            sample_rate=rate,
+            center_hz=capture.center_frequency,
+            sample_rate=capture.sample_rate,
             start=start,
             end=end,
-            file_count=count if isinstance(count, int) else None,
-            size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            file_count=capture.files_count,
+            size=capture.size,
             owner=owner,
-            shared=shared,
-            cadence_ms=_first_num(raw.get("file_cadence_ms"), props.get("file_cadence_millisecs")),
+            shared=_shared_text(capture),
+            cadence_ms=_first_num(props.get("file_cadence_millisecs")),
             props=props,
-            raw=raw,
+            raw=record,
             capture=capture,
             search_text=text.lower(),
         )
-
-
-def _scaled(value: object, factor: float) -> float | None:
-    num = _num(value)
-    return None if num is None else num * factor
 
 
 def _first_num(*values: object) -> float | None:
@@ -195,15 +173,12 @@ def _first_num(*values: object) -> float | None:
     return None
 
 
-def _shared_text(raw: Mapping[str, Any]) -> str:
-    if raw.get("is_public"):
+def _shared_text(capture: Capture) -> str:
+    if capture.is_public:
         return "public"
-    if raw.get("is_shared_with_me"):
+    if capture.is_shared_with_me:
         return "with me"
-    if raw.get("is_shared"):
-        n = raw.get("shared_with")
-        return f"yes ({len(n)})" if isinstance(n, list) and n else "yes"
-    return ""
+    return "yes" if capture.is_shared else ""
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def _children(path: Path, *, dirs: bool = False) -> list[Path]:
 def _entries(gateway: Gateway, info: CaptureInfo) -> list[Mapping[str, Any]]:
     files = info.raw.get("files")
     if not isinstance(files, list) or not files:
-        files = gateway.get_capture(info.uuid).raw.get("files") or []
+        files = CaptureInfo.from_capture(gateway.get_capture(info.uuid)).raw.get("files") or []
     return [f for f in files if isinstance(f, Mapping) and isinstance(f.get("name"), str)]
 
 
