@@ -23,6 +23,7 @@ import io
 import json
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -399,7 +400,8 @@ def read_rh(docs: Iterable[Mapping[str, Any]], *, title: str = "RadioHound") -> 
     db = np.where(np.isfinite(grid), db, np.nan).astype(np.float32)
     times_known = all(r[3] is not None for r in rows)
     times = np.array([r[3] if times_known else i for i, r in enumerate(rows)], dtype=np.float64)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # a bin no scan covers stays NaN, without a warning
+        warnings.simplefilter("ignore", RuntimeWarning)
         spectrum = np.nanmean(db, axis=0) if len(rows) > 1 else db[0]
     notes = [f"{len(rows)} scan(s) · stored periodogram"]
     if already_db:
