@@ -342,6 +342,8 @@ class LocalPane(QWidget):
         menu.addSeparator()
         menu.addAction("Open folder", lambda: self._activated(self.view.currentIndex()))
         menu.addAction("Up one level", self.go_up)
+        for hook in getattr(self, "menu_hooks", ()):  # gui/rf adds its actions here
+            hook(menu)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
 
@@ -450,6 +452,8 @@ class RemotePane(QWidget):
                 menu.addAction(self.actions_[key])
         menu.addSeparator()
         menu.addAction(self.actions_["delete"])
+        for hook in getattr(self, "menu_hooks", ()):  # gui/rf adds its actions here
+            hook(menu)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
 

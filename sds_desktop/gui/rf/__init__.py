@@ -13,13 +13,14 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QAbstractProxyModel, QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -32,6 +33,7 @@ from sds_desktop.gui.rf.captures_model import CAPTURE_MIME, decode_capture_mime
 from sds_desktop.gui.rf.captures_view import CapturesView
 from sds_desktop.gui.rf.controller import RFController
 from sds_desktop.gui.rf.datasets_view import DatasetsView
+from sds_desktop.gui.rf.local_decor import RecordingDetails, RecordingProxy
 
 if TYPE_CHECKING:
     from sds_desktop.gui.main_window import MainWindow
@@ -104,6 +106,9 @@ class _CaptureDropFilter(QObject):
             if event.mimeData().hasFormat(CAPTURE_MIME):
                 pane = self.window.local_pane
                 index = pane.view.indexAt(event.position().toPoint())
+                model = pane.view.model()
+                if isinstance(model, QAbstractProxyModel) and model is not pane.proxy:
+                    index = model.mapToSource(index)
                 folder = pane.proxy.target_dir(index)
                 self.rf.download_capture_uuids(decode_capture_mime(event.mimeData()), folder)
                 event.setDropAction(Qt.DropAction.CopyAction)
@@ -188,9 +193,53 @@ def install(window: MainWindow) -> RFController:
     model.rowsInserted.connect(
         lambda parent, first, last: _met_files(window, rf, parent, first, last)
     )
+    _decorate_local(window, rf)
+    _menu_hooks(window, rf, upload)
     if window.account is not None:
         rf._signed_in(window.account)
     return rf
+
+
+def _decorate_local(window: MainWindow, rf: RFController) -> None:
+    pane = window.local_pane
+    proxy = RecordingProxy(window.tasks, pane, alive=rf.alive)
+    set_decorator = getattr(pane, "set_decorator", None)
+    if not callable(set_decorator):
+        log.warning("the local pane takes no decorator: recordings are not marked")
+        return
+    set_decorator(proxy)
+    details = RecordingDetails(pane)
+    layout = pane.layout()
+    if layout is not None:
+        layout.addWidget(details)
+    rf.recording_proxy = proxy  # type: ignore[attr-defined]
+    rf.recording_details = details  # type: ignore[attr-defined]
+
+    def refresh(*_args: object) -> None:
+        paths = pane.selected_paths()
+        details.show_recordings(proxy.recordings(paths[0]) if len(paths) == 1 else ())
+
+    pane.view.selectionModel().selectionChanged.connect(refresh)
+    proxy.dataChanged.connect(refresh)
+
+
+def _menu_hooks(window: MainWindow, rf: RFController, upload: QAction) -> None:
+    def local_menu(menu: QMenu) -> None:
+        paths = window.local_pane.selected_paths()
+        menu.addSeparator()
+        upload.setEnabled(bool(paths))
+        menu.addAction(upload)
+        look = menu.addAction("Quick look", lambda: rf.quicklook_local(paths[0]))
+        look.setEnabled(len(paths) == 1)
+
+    def remote_menu(menu: QMenu) -> None:
+        files = [n.file for n in window.remote_pane.selected_nodes() if n.file is not None]
+        menu.addSeparator()
+        look = menu.addAction("Quick look", lambda: rf.quicklook_file(files[0]))
+        look.setEnabled(len(files) == 1)
+
+    window.local_pane.menu_hooks = [local_menu]  # type: ignore[attr-defined]
+    window.remote_pane.menu_hooks = [remote_menu]  # type: ignore[attr-defined]
 
 
 def _find_menu(window: MainWindow, title: str) -> Any:

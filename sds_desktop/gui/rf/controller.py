@@ -84,7 +84,7 @@ class RFController(QObject):
         self.settings = QSettings(
             str(window.settings.config_dir / "rf.ini"), QSettings.Format.IniFormat
         )
-        self.steps = CaptureSteps(window.queue, window.tasks, self._gateway, self)
+        self.steps = CaptureSteps(window.queue, window.tasks, self._gateway, self, alive=self.alive)
         self.steps.capturesCreated.connect(self._captures_created)
         self._listing = None
         self.dialog: QDialog | None = None
@@ -109,6 +109,10 @@ class RFController(QObject):
         window.signedOut.connect(self._signed_out)
 
     # -- helpers -------------------------------------------------------------------
+    def alive(self) -> bool:
+        """False once the window has shut down (no new background work then)."""
+        return not getattr(self.window, "_closed", False)
+
     def _gateway(self) -> Gateway | None:
         return self.window.gateway
 
