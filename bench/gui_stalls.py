@@ -152,16 +152,13 @@ def _run(app: QApplication, tmp: Path, args: argparse.Namespace) -> int:
         )
 
         if made:
-            model = window.remote_model
-            model.refresh()
-            run_until(lambda: model.find(folder).isValid(), 60)
-            index = window.remote_pane.proxy.mapFromSource(model.find(folder))
+            model = window.remote_pane.model  # the flat list (gui/remote_list.py)
+            run_until(lambda: model.state == "loaded", 600)
             beat.start()
             t0 = time.monotonic()
-            window.remote_pane.view.expand(index)
-            first = run_until(lambda: model.rowCount(model.find(folder)) > 1, 60)
-            node = model.node(model.find(folder))
-            run_until(lambda: node.state == "loaded", 600)
+            window.remote_pane.set_dir(folder)
+            first = run_until(lambda: model.rowCount() > 0, 60)
+            run_until(lambda: model.state == "loaded", 600)
             total = time.monotonic() - t0
             print(
                 f"listing of {made} files: first rows after {first:.2f} s, "

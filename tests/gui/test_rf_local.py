@@ -7,11 +7,11 @@ from pathlib import Path
 import digital_rf
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon, QStandardItem, QStandardItemModel
 
 from sds_desktop.gui.rf.local_decor import RecordingProxy
-from tests.gui.rf_data import RATE, START_SEC, make_drf, make_sigmf
+from tests.gui.rf_data import RATE, START_SEC, make_drf, make_sigmf, settle
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -27,9 +27,10 @@ def _one_field_metadata(chan: Path) -> None:
 
 def _row(window, path: Path):
     pane = window.local_pane
-    model = pane.view.model()
-    src = pane.proxy.mapFromSource(pane.fs.index(str(path)))
-    return model.mapFromSource(src)
+    for n, row in enumerate(pane.model.rows):
+        if pane.model.path_of(row) == path:
+            return pane.view.from_source(n)
+    return QModelIndex()
 
 
 def test_recordings_are_marked_in_the_background(qtbot, qtmodeltester, window, local_dir) -> None:
@@ -68,21 +69,27 @@ def test_recordings_are_marked_in_the_background(qtbot, qtmodeltester, window, l
     assert "⛔" in details.text()
     window.local_pane.view.setCurrentIndex(_row(window, local_dir / "plain"))
     assert not details.isVisible()
+    settle(qtbot, window)
 
 
 class _Paths(QStandardItemModel):
-    """A flat stand-in for the local pane's filter model (the model tester would walk
-    the whole file system through QFileSystemModel)."""
+    """A stand-in for the local list model: ``rows`` and ``path_of`` (the model tester
+    must not walk a real folder being watched)."""
 
-    def path_of(self, index) -> Path:
-        return Path(self.item(index.row(), 0).text())
+    def __init__(self, folder: Path, names: list[str]) -> None:
+        super().__init__()
+        self.folder = folder
+        self.rows = [(name, False, 1, 0.0, "") for name in names]
+        for name in names:
+            self.appendRow([QStandardItem(name), QStandardItem("1 KB"), QStandardItem("")])
+
+    def path_of(self, row) -> Path:
+        return self.folder / row[0]
 
 
 def test_recording_proxy_passes_the_model_tester(qtbot, qtmodeltester, window, tmp_path) -> None:
     make_sigmf(tmp_path, "rec")
-    source = _Paths()
-    for name in ("rec.sigmf-meta", "rec.sigmf-data", "scan.rh.json", "notes.txt"):
-        source.appendRow([QStandardItem(str(tmp_path / name)), QStandardItem("1 KB")])
+    source = _Paths(tmp_path, ["rec.sigmf-meta", "rec.sigmf-data", "scan.rh.json", "notes.txt"])
     proxy = RecordingProxy(window.tasks)
     proxy.setSourceModel(source)
     proxy.data(proxy.index(0, 0), Qt.ItemDataRole.DecorationRole)

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractProxyModel, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sds_desktop.core.models import SDSFile
 from sds_desktop.gui.rf.captures_model import CAPTURE_MIME, decode_capture_mime
 from sds_desktop.gui.rf.captures_view import CapturesView
 from sds_desktop.gui.rf.controller import RFController
@@ -105,11 +106,8 @@ class _CaptureDropFilter(QObject):
             assert isinstance(event, QDropEvent)  # noqa: S101
             if event.mimeData().hasFormat(CAPTURE_MIME):
                 pane = self.window.local_pane
-                index = pane.view.indexAt(event.position().toPoint())
-                model = pane.view.model()
-                if isinstance(model, QAbstractProxyModel) and model is not pane.proxy:
-                    index = model.mapToSource(index)
-                folder = pane.proxy.target_dir(index)
+                index = pane.view.to_source(pane.view.indexAt(event.position().toPoint()))
+                folder = pane.model.target_dir(index)
                 self.rf.download_capture_uuids(decode_capture_mime(event.mimeData()), folder)
                 event.setDropAction(Qt.DropAction.CopyAction)
                 event.accept()
@@ -164,7 +162,7 @@ def install(window: MainWindow) -> RFController:
     upload.setShortcut(QKeySequence("Ctrl+Shift+U"))
     upload.setToolTip("Upload the recording selected on the left and create its captures")
     look = menu.addAction("Quick look", lambda: _quicklook_selection(window, rf))
-    look.setShortcut(QKeySequence("Ctrl+L"))
+    look.setShortcut(QKeySequence("Ctrl+Shift+L"))
     menu.addSeparator()
     menu.addAction("Show captures", lambda: tabs.setCurrentWidget(captures))
     menu.addAction("Open dataset…", rf.open_dataset)
@@ -179,7 +177,7 @@ def install(window: MainWindow) -> RFController:
     window.local_pane.view.addAction(upload)
 
     # drops of recordings on the SDS tree ask: capture or files
-    model = window.remote_model
+    model = window.remote_pane.model
     try:
         model.uploadRequested.disconnect(window.upload)
     except (RuntimeError, TypeError):
@@ -190,9 +188,8 @@ def install(window: MainWindow) -> RFController:
     drop_filter = _CaptureDropFilter(window, rf)
     window.local_pane.view.viewport().installEventFilter(drop_filter)
     rf.drop_filter = drop_filter  # type: ignore[attr-defined]
-    model.rowsInserted.connect(
-        lambda parent, first, last: _met_files(window, rf, parent, first, last)
-    )
+    model.rowsInserted.connect(lambda _p, first, last: _met_files(window, rf, first, last))
+    model.modelReset.connect(lambda: _met_files(window, rf, 0, len(model.rows) - 1))
     _decorate_local(window, rf)
     _menu_hooks(window, rf, upload)
     if window.account is not None:
@@ -233,7 +230,7 @@ def _menu_hooks(window: MainWindow, rf: RFController, upload: QAction) -> None:
         look.setEnabled(len(paths) == 1)
 
     def remote_menu(menu: QMenu) -> None:
-        files = [n.file for n in window.remote_pane.selected_nodes() if n.file is not None]
+        files = [f for f in window.remote_pane.selected_items() if isinstance(f, SDSFile)]
         menu.addSeparator()
         look = menu.addAction("Quick look", lambda: rf.quicklook_file(files[0]))
         look.setEnabled(len(files) == 1)
@@ -249,11 +246,11 @@ def _find_menu(window: MainWindow, title: str) -> Any:
     return None
 
 
-def _met_files(window: MainWindow, rf: RFController, parent: Any, first: int, last: int) -> None:
-    model = window.remote_model
-    for row in range(first, last + 1):
-        node = model.node(model.index(row, 0, parent))
-        file = getattr(node, "file", None)
+def _met_files(window: MainWindow, rf: RFController, first: int, last: int) -> None:
+    """Datasets the files of a listed SDS folder belong to join the Datasets tab."""
+    model = window.remote_pane.model
+    for row in model.rows[first : last + 1]:
+        file = model.file_of(row)
         if file is not None and file.datasets:
             rf.datasets.met_through_file(file.sds_path, file.datasets)
 
@@ -265,10 +262,10 @@ def _quicklook_selection(window: MainWindow, rf: RFController) -> None:
     if tabs.currentWidget() is rf.captures and rf.captures.selected():
         rf.quicklook_capture()
         return
-    if window.remote_pane.view.hasFocus():
-        nodes = [n for n in window.remote_pane.selected_nodes() if n.file is not None]
-        if nodes and nodes[0].file is not None:
-            rf.quicklook_file(nodes[0].file)
+    if window.remote_pane.view.hasFocus() or getattr(window, "active_side", "") == "remote":
+        files = [f for f in window.remote_pane.selected_items() if isinstance(f, SDSFile)]
+        if files:
+            rf.quicklook_file(files[0])
             return
     paths = _selected_local(window)
     if paths:

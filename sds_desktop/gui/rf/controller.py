@@ -441,8 +441,6 @@ class RFController(QObject):
         )
         job_id = self.window.controller.add_planned_job(label, Direction.UPLOAD, specs)
         self.steps.add(job_id, plan.captures)
-        if self.window.remote_model is not None and plan.items:
-            self.window.controller.uploadedInto.emit(plan.sds_dir)
         self._status(
             f"Uploading {len(specs)} file(s) into {plan.sds_dir}"
             + (f"; {len(plan.captures)} capture(s) follow" if plan.captures else "")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractProxyModel,
     QIdentityProxyModel,
     QModelIndex,
     QObject,
@@ -28,6 +29,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, Q
 from PySide6.QtWidgets import QLabel, QWidget
 
 from sds_desktop.gui.fmt import human_bytes
+from sds_desktop.gui.local_list import L_DIR, L_NAME
 from sds_desktop.gui.rf.info import TYPE_NAMES
 from sds_desktop.gui.rf.recordings import RecordingView, looks_like_recording, scan_recordings
 from sds_desktop.gui.tasks import TaskRunner
@@ -133,24 +135,35 @@ class RecordingProxy(QIdentityProxyModel):
         self._timer.timeout.connect(self._run)
 
     # -- lookups -------------------------------------------------------------------
-    def path_of(self, index: AnyIndex) -> Path | None:
-        source = self.sourceModel()
-        if source is None or not index.isValid():
+    def _base(self, index: AnyIndex) -> tuple[Any, int]:
+        """The list model under the proxy chain, and the row ``index`` stands for."""
+        idx = QModelIndex(index)
+        model: Any = self
+        while isinstance(model, QAbstractProxyModel):
+            idx = model.mapToSource(idx)
+            model = model.sourceModel()
+        return model, idx.row()
+
+    def _row(self, index: AnyIndex) -> tuple[Any, Any] | None:
+        if not index.isValid():
             return None
-        src = self.mapToSource(index)
-        path_of = getattr(source, "path_of", None)
-        return Path(path_of(src)) if callable(path_of) else None
+        base, n = self._base(index)
+        rows = getattr(base, "rows", None)
+        if rows is None or not 0 <= n < len(rows):
+            return None
+        return base, rows[n]
+
+    def path_of(self, index: AnyIndex) -> Path | None:
+        found = self._row(index)
+        return None if found is None else Path(found[0].path_of(found[1]))
 
     def recordings(self, path: Path) -> tuple[RecordingView, ...]:
         """What is known of ``path`` (empty: not a recording, or not checked yet)."""
         return self.cache.get(str(path), _NOT)
 
     def _is_dir(self, index: AnyIndex) -> bool:
-        source = self.sourceModel()
-        fs = getattr(source, "fs", None)
-        if not callable(fs):
-            return False
-        return bool(fs().isDir(source.mapToSource(self.mapToSource(index))))  # type: ignore[attr-defined]
+        found = self._row(index)
+        return found is not None and bool(found[1][L_DIR])
 
     def _candidate(self, index: AnyIndex) -> tuple[str, tuple[RecordingView, ...] | None]:
         first = index.siblingAtColumn(0)
@@ -241,11 +254,22 @@ class RecordingProxy(QIdentityProxyModel):
 
     def _repaint(self, path: Path) -> None:
         source = self.sourceModel()
-        fs = getattr(source, "fs", None)
-        if source is None or not callable(fs):
+        if source is None:
             return
-        src = source.mapFromSource(fs().index(str(path)))  # type: ignore[attr-defined]
-        index = self.mapFromSource(src)
+        chain: list[QAbstractProxyModel] = [self]
+        model: Any = source
+        while isinstance(model, QAbstractProxyModel):
+            chain.append(model)
+            model = model.sourceModel()
+        rows = getattr(model, "rows", None)
+        if rows is None or Path(getattr(model, "folder", "")) != path.parent:
+            return
+        n = next((i for i, r in enumerate(rows) if r[L_NAME] == path.name), -1)
+        if n < 0:
+            return
+        index = model.index(n, 0)
+        for proxy in reversed(chain):
+            index = proxy.mapFromSource(index)
         if index.isValid():
             last = index.siblingAtColumn(self.columnCount(index.parent()) - 1)
             self.dataChanged.emit(index.siblingAtColumn(0), last)
