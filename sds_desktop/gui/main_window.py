@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import sds_desktop.gui.rf
 from sds_desktop.core.compare import HashCache
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
@@ -135,6 +136,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self._fit_screen()
         self._update_connection()
         self._update_stats()
+        sds_desktop.gui.rf.install(self)
 
     # -- construction --------------------------------------------------------------
     def _handlers(self) -> dict[str, Callable[[], object]]:
@@ -262,6 +264,8 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         menu = QMenu(self)
         for key in keys:
             menu.addSeparator() if key is None else menu.addAction(self.actions[key])
+        for hook in getattr(pane, "menu_hooks", ()):  # gui/rf adds its actions here
+            hook(menu)
         view = pane.view  # type: ignore[attr-defined]
         menu.popup(view.viewport().mapToGlobal(pos))
 
