@@ -714,18 +714,38 @@ class Gateway:
     def iter_capture_pages(
         self, filters: Mapping[str, ParamValue], *, page_size: int = 100
     ) -> Iterator[list[Capture]]:
-        """Capture list: no ``page`` on the first request (the gateway rejects it), then
-        the ``next`` pages with the filters re-applied (its links drop them)."""
+        """Capture list: no ``page`` on the first request (production answers 400 to it),
+        then the ``next`` pages with the filters re-applied (its links drop them).
+
+        Production's ``next`` links carry ``page=N``, which it then refuses with the same
+        400: a refusal after the first page ends the listing with a warning (what was
+        received is kept) instead of failing it.
+        """
         params: dict[str, ParamValue] = {**filters, "page_size": page_size}
-        for page in self._iter_pages(
-            self.url("assets", "captures"),
-            params,
-            context=CaptureError,
-            what="capture listing",
-            first_page_param=False,
-            reapply=filters,
-        ):
-            yield [Capture.from_json(item) for item in page.results]
+        received = 0
+        total: int | None = None
+        try:
+            for page in self._iter_pages(
+                self.url("assets", "captures"),
+                params,
+                context=CaptureError,
+                what="capture listing",
+                first_page_param=False,
+                reapply=filters,
+            ):
+                total = page.count if total is None else total
+                captures = [Capture.from_json(item) for item in page.results]
+                received += len(page.results)
+                yield captures
+        except CaptureError as exc:
+            if received == 0 or exc.status != 400:
+                raise
+            log.warning(
+                "SDS refused the next page of the capture list (%s): listing %d of %s",
+                exc,
+                received,
+                total if total is not None else "?",
+            )
 
     def get_capture(self, uuid: str) -> Capture:
         data = self._json_request(
