@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import sds_desktop.gui.rf
 from sds_desktop.core.compare import HashCache
 from sds_desktop.core.config import load_config
 from sds_desktop.core.gateway import Gateway
@@ -132,6 +133,7 @@ class MainWindow(WindowActions, QMainWindow):
         self._fit_screen()
         self._update_connection()
         self._update_stats()
+        sds_desktop.gui.rf.install(self)
 
     # -- construction --------------------------------------------------------------
     def _handlers(self) -> dict[str, Callable[[], object]]:

@@ -387,6 +387,25 @@ class TransferController(QObject):
         assert callable(plan)
         self.planner.call(plan, done, failed)
 
+    def add_planned_job(
+        self, label: str, direction: Direction, planned: Sequence[_Planned]
+    ) -> int | None:
+        """Queue one job from specs planned elsewhere (gui.rf: a capture's files, a
+        recording's upload); returns its id, or None when there is nothing to move."""
+        if not planned:
+            return None
+        job, added = self.queue.add_job(
+            label, direction, [spec for spec, _ in planned], account=self.account
+        )
+        for (_, file), item in zip(planned, added, strict=True):
+            self._batch.add(item.id)
+            if file is not None:
+                self._files[item.id] = file
+        self.jobAdded.emit(job.id, len(added))
+        self._set_busy(True)
+        self._pump()
+        return job.id
+
     # -- queue operations ----------------------------------------------------------
     def cancel(self, ids: Iterable[int]) -> None:
         for item_id in ids:
