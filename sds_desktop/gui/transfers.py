@@ -22,6 +22,7 @@ counters into speeds and tells the views which rows to repaint.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import threading
 import time
@@ -31,7 +32,8 @@ from pathlib import Path, PurePosixPath
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-from sds_desktop.core.errors import CancelledError, SDSError
+from sds_desktop.core.conflicts import ConflictAction, ConflictPolicy
+from sds_desktop.core.errors import CancelledError, ConflictError, DiskFullError, SDSError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import join_sds, normalize_sds_path
@@ -42,7 +44,9 @@ from sds_desktop.core.queue import (
     ItemState,
     QueueItem,
     TransferQueue,
+    account_key,
 )
+from sds_desktop.core.retry import QueueRetryPolicy, Verdict, classify
 from sds_desktop.core.transfer import (
     SMALL_FILE_WORKERS,
     DownloadItem,
@@ -97,6 +101,10 @@ class TransferWorker(QRunnable):
         file_uuid: str = "",
         local_path: Path | None = None,
         overwrite: bool = False,
+        on_conflict: ConflictAction | None = None,
+        existing: SDSFile | None = None,
+        stall_seconds: float | None = None,
+        deadline: float | None = None,
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)
@@ -108,6 +116,10 @@ class TransferWorker(QRunnable):
         self.file_uuid = file_uuid
         self.local_path = local_path
         self.overwrite = overwrite
+        self.on_conflict = on_conflict
+        self.existing = existing
+        self.stall_seconds = stall_seconds
+        self.deadline = deadline
         self.cancel = threading.Event()
         self.signals = _WorkerSignals()
 
@@ -118,9 +130,17 @@ class TransferWorker(QRunnable):
         try:
             if self.upload is not None:
                 up = upload_one(
-                    self.gateway, self.upload, progress=self._progress, cancel=self.cancel
+                    self.gateway,
+                    self.upload,
+                    progress=self._progress,
+                    cancel=self.cancel,
+                    retry=False,
+                    stall_seconds=self.stall_seconds,
+                    deadline=self.deadline,
+                    existing=self.existing,
+                    on_conflict=self.on_conflict,
                 )
-                skipped = up.outcome is UploadOutcome.SKIPPED
+                skipped = up.outcome in {UploadOutcome.SKIPPED, UploadOutcome.SKIPPED_CONFLICT}
                 text = "verified" if up.outcome is UploadOutcome.UPLOADED else up.outcome.value
                 result: tuple[bool, str] = (skipped, text)
             else:
@@ -134,8 +154,12 @@ class TransferWorker(QRunnable):
                     overwrite=self.overwrite,
                     progress=self._progress,
                     cancel=self.cancel,
+                    retry=False,
+                    stall_seconds=self.stall_seconds,
+                    deadline=self.deadline,
+                    on_conflict=self.on_conflict,
                 )
-                skipped = down.outcome is not DownloadOutcome.DOWNLOADED
+                skipped = down.outcome not in {DownloadOutcome.DOWNLOADED, DownloadOutcome.RENAMED}
                 result = (skipped, down.outcome.value)
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
             safe_emit(self.signals.failed, self.item_id, exc)
@@ -222,6 +246,9 @@ class TransferController(QObject):
     itemFinished = Signal(int)  # item id (done, skipped, failed or cancelled)
     uploadedInto = Signal(str)  # SDS directory that received new files (batched)
     tick = Signal()  # ~4 Hz while busy: counters were refreshed
+    keyNeeded = Signal(str)  # the key was refused mid-queue: the queue paused, ask once
+    conflictFound = Signal(int, object)  # item id, core.conflicts.Conflict
+    healthChanged = Signal(str)  # "" or "waiting for SDS, next try in 20 s" / key text
 
     def __init__(
         self,
@@ -240,6 +267,18 @@ class TransferController(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(self.parallel + self.small_parallel)
         self.planner = TaskRunner(self, max_threads=2)
+        self.retry_policy = QueueRetryPolicy()
+        self.conflicts = ConflictPolicy()
+        self.file_deadline: float | None = None
+        """Seconds one try of one file may take at most (None: no limit beyond stalls)."""
+        self._conflict_info: dict[int, object] = {}
+        self._existing: dict[int, SDSFile] = {}  # upload item id -> SDS file at its path
+        self._server_wait_until: float | None = None
+        self._server_waits = 0
+        self._server_error = ""
+        self._probing = False
+        self._key_needed = False
+        self._one_off: dict[int, ConflictAction] = {}  # one item's conflict answer
         self._workers: dict[int, TransferWorker] = {}
         self._small: set[int] = set()  # running items in the small-file lane
         self._files: dict[int, SDSFile] = {}
@@ -264,7 +303,12 @@ class TransferController(QObject):
     def set_gateway(self, gateway: Gateway | None, account: str = "") -> None:
         """Attach to an account (``host|email``); queued items of that account start."""
         self.gateway = gateway
-        self.account = account
+        self.account = account_key(account)
+        if gateway is not None:
+            self._key_needed = False
+            self._server_wait_until = None
+            self._server_waits = 0
+            self.healthChanged.emit("")
         self._pump()
 
     def set_parallel(self, n: int) -> None:
@@ -297,6 +341,7 @@ class TransferController(QObject):
         """Queue local files/folders for upload into ``sds_dir`` (planned in background)."""
         local = [Path(p) for p in paths]
         target = normalize_sds_path(sds_dir)
+        gateway = self.gateway
         if not local:
             return
 
@@ -306,12 +351,17 @@ class TransferController(QObject):
             loose_skipped = 0
             for path in local:
                 if path.is_dir():
-                    p = plan_upload(path, join_sds(target, path.name))
-                    planned: list[_Planned] = [(_upload_spec(i), None) for i in p.items]
+                    where = join_sds(target, path.name)
+                    p = plan_upload(path, where)
+                    there = _existing_files(gateway, where)
+                    planned: list[_Planned] = [
+                        (_upload_spec(i), there.get(i.sds_path)) for i in p.items
+                    ]
                     jobs.append((path.name, planned, len(p.skipped)))
                 else:
                     p = plan_upload(path, target)
-                    loose.extend((_upload_spec(i), None) for i in p.items)
+                    there = _existing_files(gateway, target, names={i.name for i in p.items})
+                    loose.extend((_upload_spec(i), there.get(i.sds_path)) for i in p.items)
                     loose_skipped += len(p.skipped)
             if loose or loose_skipped:
                 label = loose[0][0].name if len(loose) == 1 else f"{len(loose)} files"
@@ -348,7 +398,7 @@ class TransferController(QObject):
                 files = gateway.list_files(norm)
                 base = str(PurePosixPath(norm).parent)
                 p = plan_download(files, root, base_sds_path=base)
-                specs = [(_download_spec(i), i.file) for i in p.items]
+                specs: list[_Planned] = [(_download_spec(i), i.file) for i in p.items]
                 jobs.append((PurePosixPath(norm).name or "/", specs, _log_refused(p.refused)))
             return jobs
 
@@ -452,11 +502,113 @@ class TransferController(QObject):
 
     # -- scheduling ----------------------------------------------------------------
     def is_idle(self) -> bool:
-        return (
-            not self._workers
-            and self._planning == 0
-            and (self.gateway is None or self.queue.next_queued(self.account) is None)
+        if self._workers or self._planning:
+            return False
+        counts = self.queue.counts()
+        if counts["waiting"] or counts["conflicts"]:
+            return False
+        if self.gateway is None:
+            return True
+        return self.queue.next_queued(self.account) is None
+
+    # -- healing: retries, waiting for SDS, a refused key ----------------------------
+    @property
+    def waiting_for_server(self) -> bool:
+        return self._server_wait_until is not None
+
+    @property
+    def key_needed(self) -> bool:
+        return self._key_needed
+
+    def health_text(self) -> str:
+        """What the queue waits for, in words ("" when it waits for nothing)."""
+        if self._key_needed:
+            return "paused: SDS refused the API key; sign in again to go on"
+        if self._server_wait_until is not None:
+            if self._probing:
+                return "waiting for SDS, trying now…"
+            left = max(0, round(self._server_wait_until - time.monotonic()))
+            return f"waiting for SDS, next try in {left} s"
+        return ""
+
+    def retry_text(self, item: QueueItem) -> str:
+        """The state column of a waiting item: "retrying in 12 s (attempt 3/8)"."""
+        if item.state is ItemState.WAITING and item.retry_at is not None:
+            left = max(0, round(item.retry_at - time.monotonic()))
+            return (
+                f"retrying in {left} s (attempt {item.attempts + 1}/{self.retry_policy.attempts})"
+            )
+        if item.state is ItemState.QUEUED and self._server_wait_until is not None:
+            return self.health_text()
+        return ""
+
+    def _wait_for_server(self, exc: BaseException) -> None:
+        self._server_waits += 1
+        delay = self.retry_policy.server_delay(self._server_waits, exc)
+        self._server_wait_until = time.monotonic() + delay
+        self._server_error = str(exc)
+        log.warning("SDS is not answering (%s): waiting %.0f s", exc, delay)
+        self.healthChanged.emit(self.health_text())
+        self._set_busy(True)
+
+    def _probe_server(self) -> None:
+        gateway = self.gateway
+        if gateway is None or self._probing:
+            return
+        self._probing = True
+        self.healthChanged.emit(self.health_text())
+
+        def back(_result: object) -> None:
+            self._probing = False
+            log.info("SDS answers again: the queue goes on")
+            self._server_wait_until = None
+            self._server_waits = 0
+            self.healthChanged.emit("")
+            self._pump()
+
+        def still_down(exc: BaseException) -> None:
+            self._probing = False
+            if classify(exc) is Verdict.NEEDS_KEY:
+                self._server_wait_until = None
+                self._ask_for_key(exc)
+            else:
+                self._wait_for_server(exc)
+
+        self.planner.call(gateway.authenticate, back, still_down)
+
+    def _ask_for_key(self, exc: BaseException) -> None:
+        if self._key_needed:
+            return
+        self._key_needed = True
+        log.warning("SDS refused the API key mid-queue (%s): paused", exc)
+        self.healthChanged.emit(self.health_text())
+        self.keyNeeded.emit(
+            "SDS refused the API key while transfers were running (revoked or expired). "
+            "Sign in again: the queue goes on where it stopped."
         )
+
+    def resolve_conflict(self, item_id: int, action: ConflictAction, *, rest_of_job: bool) -> None:
+        """The user's answer to a conflict; with ``rest_of_job``, it also answers the other
+        items of the same job (those waiting now and those still to come)."""
+        try:
+            item = self.queue.get(item_id)
+        except KeyError:
+            return
+        ids = [item_id]
+        if rest_of_job:
+            self.conflicts.remember(item.job_id, action)
+            ids = [i.id for i in self.queue.items([ItemState.CONFLICT]) if i.job_id == item.job_id]
+        for one in ids:
+            self._conflict_info.pop(one, None)
+            if not rest_of_job:
+                self._one_off[one] = action
+            if self.queue.decided(one):
+                self._batch.add(one)
+        self._pump()
+
+    def pending_conflicts(self) -> list[tuple[int, object]]:
+        """Conflicts waiting for an answer: (item id, Conflict)."""
+        return list(self._conflict_info.items())
 
     @property
     def running(self) -> int:
@@ -464,12 +616,20 @@ class TransferController(QObject):
 
     def _pump(self) -> None:
         gateway = self.gateway
+        if self._key_needed or self._server_wait_until is not None:
+            gateway = None  # paused: no new work until the key or the server is back
         while gateway is not None:
             item = self._next_item()
             if item is None or not self.queue.mark_running(item.id):
                 break
             if item.size < self.queue.small_file_bytes:
                 self._small.add(item.id)
+            knobs = {
+                "stall_seconds": self.retry_policy.stall_seconds,
+                "deadline": self.file_deadline,
+                "on_conflict": self._one_off.pop(item.id, None)
+                or self.conflicts.action_for(item.job_id, item.direction.value),
+            }
             if item.direction is Direction.UPLOAD:
                 sds_dir, _, name = item.sds_path.rpartition("/")
                 worker = TransferWorker(
@@ -477,6 +637,8 @@ class TransferController(QObject):
                     gateway,
                     item.id,
                     upload=UploadItem(Path(item.local_path), sds_dir or "/", name, item.size),
+                    existing=self._files.get(item.id),
+                    **knobs,  # type: ignore[arg-type]
                 )
             else:
                 worker = TransferWorker(
@@ -486,6 +648,7 @@ class TransferController(QObject):
                     download_file=self._files.get(item.id),
                     file_uuid=item.file_uuid,
                     local_path=Path(item.local_path),
+                    **knobs,  # type: ignore[arg-type]
                 )
             worker.signals.finished.connect(self._on_finished)
             worker.signals.failed.connect(self._on_failed)
@@ -531,18 +694,74 @@ class TransferController(QObject):
     def _on_failed(self, item_id: int, exc: object) -> None:
         self._workers.pop(item_id, None)
         self._small.discard(item_id)
+        if item_id not in self.queue:
+            self._after(item_id)
+            return
+        item = self.queue.get(item_id)
         if isinstance(exc, CancelledError):
-            if item_id in self.queue and self.queue.get(item_id).state is ItemState.RUNNING:
+            if item.state is ItemState.RUNNING:
                 self.queue.cancel(item_id)
+        elif item.state is not ItemState.RUNNING:
+            pass  # paused or cancelled by the user meanwhile: the failure is moot
+        elif isinstance(exc, ConflictError):
+            self.queue.hold_for_decision(item_id, str(exc))
+            self._conflict_info[item_id] = exc.detail
+            self.conflictFound.emit(item_id, exc.detail)
+        elif isinstance(exc, SDSError):
+            self._heal(item, exc)
         else:
-            message = str(exc) if isinstance(exc, SDSError) else f"{type(exc).__name__}: {exc}"
-            if item_id in self.queue:
-                name = self.queue.get(item_id).name
-                log.warning("%s failed: %s", name, message)
-                self.queue.mark_failed(item_id, message)
+            message = f"{type(exc).__name__}: {exc}"
+            log.warning("%s failed: %s", item.name, message)
+            self.queue.mark_failed(item_id, message)
             if not isinstance(exc, Exception):
                 log.error("worker crashed: %r", exc)
         self._after(item_id)
+
+    def _heal(self, item: QueueItem, exc: SDSError) -> None:
+        """The queue's one retry layer: retry this file, wait for SDS, ask for the key,
+        or fail the item with its typed error's text."""
+        verdict = classify(exc)
+        message = str(exc)
+        if verdict is Verdict.NEEDS_KEY:
+            self.queue.requeue(item.id, f"waiting for a new API key ({message})")
+            self._refund_attempt(item.id)
+            self._ask_for_key(exc)
+            return
+        if verdict is Verdict.WAIT_FOR_SERVER:
+            self.queue.requeue(item.id, f"waiting for SDS ({message})")
+            self._refund_attempt(item.id)
+            if self._server_wait_until is None:
+                self._wait_for_server(exc)
+            return
+        if verdict is Verdict.RETRY:
+            first = item.first_try_at if item.first_try_at is not None else time.monotonic()
+            delay = self.retry_policy.retry_delay(item.attempts, first, time.monotonic())
+            if delay is not None:
+                log.info("%s: %s; retry in %.0f s", item.name, message, delay)
+                self.queue.wait_to_retry(item.id, delay, message)
+                return
+            message = f"{message} (gave up after {item.attempts} attempts)"
+        log.warning("%s failed: %s", item.name, message)
+        self.queue.mark_failed(item.id, message)
+        if isinstance(exc, DiskFullError):
+            self._pause_downloads(item.id)
+
+    def _refund_attempt(self, item_id: int) -> None:
+        """A try that SDS or the key stopped does not use up the file's attempts."""
+        with contextlib.suppress(KeyError):
+            live = self.queue.peek(item_id)
+            live.attempts = max(0, live.attempts - 1)
+
+    def _pause_downloads(self, failed_id: int) -> None:
+        """Disk full: the other downloads would fail the same way; pause them."""
+        others = [
+            i.id
+            for i in self.queue.items([ItemState.QUEUED, ItemState.RUNNING, ItemState.WAITING])
+            if i.direction is Direction.DOWNLOAD and i.id != failed_id
+        ]
+        if others:
+            log.warning("disk full: %d other download(s) paused", len(others))
+            self.pause(others)
 
     @Slot()
     def _flush_touched(self) -> None:
@@ -564,6 +783,10 @@ class TransferController(QObject):
     @Slot()
     def _on_tick(self) -> None:
         now = time.monotonic()
+        if self.queue.due(now):
+            self._pump()
+        if self._server_wait_until is not None and now >= self._server_wait_until:
+            self._probe_server()
         for item_id in list(self._workers):
             try:
                 done = self.queue.peek(item_id).bytes_done
@@ -618,6 +841,35 @@ class TransferController(QObject):
             keep_until_exit(self.pool, self._workers.values())
         self._workers.clear()
         return done
+
+
+EXISTING_LISTING_LIMIT = 50_000
+"""Files listed at most to find upload conflicts of one job (beyond: not detected)."""
+
+
+def _existing_files(
+    gateway: Gateway | None, sds_dir: str, *, names: set[str] | None = None
+) -> dict[str, SDSFile]:
+    """SDS files under ``sds_dir`` by path (only direct children named ``names`` when
+    given), to tell the worker of an upload what already is at its target path."""
+    found: dict[str, SDSFile] = {}
+    if gateway is None:
+        return found
+    seen = 0
+    here = sds_dir.rstrip("/")
+    try:
+        for page in gateway.iter_file_pages(sds_dir):
+            for f in page:
+                if names is None or (f.name in names and f.directory.rstrip("/") == here):
+                    found[f.sds_path] = f
+            seen += len(page)
+            if seen >= EXISTING_LISTING_LIMIT:
+                log.info("%s: over %d files, conflicts beyond are not checked", sds_dir, seen)
+                break
+    except SDSError as exc:
+        if exc.status != 404:
+            log.info("could not list %s to look for conflicts: %s", sds_dir, exc)
+    return found
 
 
 def _upload_spec(item: UploadItem) -> ItemSpec:

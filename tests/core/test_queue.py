@@ -27,7 +27,15 @@ def test_add_job_and_order() -> None:
     assert events == [("added", [i.id for i in items])]
     assert q.next_queued("h|a@b") is not None
     assert q.next_queued("other") is None
-    assert q.counts() == {"active": 3, "running": 0, "failed": 0, "finished": 0}
+    assert q.counts() == {
+        "active": 3,
+        "running": 0,
+        "failed": 0,
+        "cancelled": 0,
+        "waiting": 0,
+        "conflicts": 0,
+        "finished": 0,
+    }
 
 
 def test_lifecycle_and_progress() -> None:
@@ -212,6 +220,9 @@ def test_counters_match_a_recount_after_random_transitions() -> None:
             "active": sum(i.state in ACTIVE_STATES for i in items),
             "running": sum(i.state is ItemState.RUNNING for i in items),
             "failed": sum(i.state in FAILED_STATES for i in items),
+            "cancelled": sum(i.state is ItemState.CANCELLED for i in items),
+            "waiting": sum(i.state is ItemState.WAITING for i in items),
+            "conflicts": sum(i.state is ItemState.CONFLICT for i in items),
             "finished": sum(i.state in FINISHED_STATES for i in items),
         }
         for job in jobs:
