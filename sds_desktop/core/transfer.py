@@ -424,6 +424,29 @@ class DownloadResult:
     """Where the file was written, when "keep both" chose another name."""
 
 
+MAX_FILE_BYTES = 1 << 50
+"""A listed size above this (1 PiB) is absurd: the entry is refused, not planned."""
+
+
+def sweep_partials(folders: Iterable[Path]) -> list[Path]:
+    """Remove the temp files (``.sds-*.partial``) a crash left in ``folders``; the removed
+    paths. Call only while no download runs in those folders (at start-up)."""
+    removed: list[Path] = []
+    for folder in {Path(f) for f in folders}:
+        try:
+            leftovers = list(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
+        except OSError:
+            continue
+        for path in leftovers:
+            try:
+                if path.is_file() and not path.is_symlink():
+                    path.unlink()
+                    removed.append(path)
+            except OSError as exc:
+                log.warning("could not remove the leftover %s: %s", path, exc)
+    return removed
+
+
 def plan_download(
     files: Iterable[SDSFile], to_local_path: Path, *, base_sds_path: str = "/"
 ) -> DownloadPlan:
@@ -445,6 +468,9 @@ def plan_download(
         seen_uuids.add(f.uuid)
         if not f.safe:
             refused.append((f, f"unsafe remote path: {f.unsafe_reason}"))
+            continue
+        if not 0 <= f.size <= MAX_FILE_BYTES:
+            refused.append((f, f"the listing gives an absurd size ({f.size} bytes)"))
             continue
         directory = f.directory.rstrip("/") or "/"
         if base == "/":
@@ -807,6 +833,7 @@ __all__ = [
     "plan_download",
     "plan_upload",
     "run_lanes",
+    "sweep_partials",
     "upload_many",
     "upload_one",
 ]

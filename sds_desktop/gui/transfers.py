@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from sds_desktop.core.conflicts import ConflictAction, ConflictPolicy
+from sds_desktop.core.discovery import display_path, is_quiet_skip
 from sds_desktop.core.errors import CancelledError, ConflictError, DiskFullError, SDSError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
@@ -61,7 +62,8 @@ from sds_desktop.core.transfer import (
 from sds_desktop.gui.tasks import TaskRunner, keep_until_exit, safe_emit
 
 _Planned = tuple[ItemSpec, SDSFile | None]
-_PlannedJob = tuple[str, list[_Planned], int]
+_Bad = tuple[ItemSpec, str]  # an entry that cannot be transferred, and why
+_PlannedJob = tuple[str, list[_Planned], int, list[_Bad]]
 
 log = logging.getLogger("sds_desktop.gui.transfers")
 
@@ -349,6 +351,7 @@ class TransferController(QObject):
             jobs: list[_PlannedJob] = []
             loose: list[_Planned] = []
             loose_skipped = 0
+            loose_bad: list[_Bad] = []
             for path in local:
                 if path.is_dir():
                     where = join_sds(target, path.name)
@@ -357,15 +360,18 @@ class TransferController(QObject):
                     planned: list[_Planned] = [
                         (_upload_spec(i), there.get(i.sds_path)) for i in p.items
                     ]
-                    jobs.append((path.name, planned, len(p.skipped)))
+                    quiet, bad = _split_skipped(p.skipped, path, where)
+                    jobs.append((path.name, planned, quiet, bad))
                 else:
                     p = plan_upload(path, target)
                     there = _existing_files(gateway, target, names={i.name for i in p.items})
                     loose.extend((_upload_spec(i), there.get(i.sds_path)) for i in p.items)
-                    loose_skipped += len(p.skipped)
-            if loose or loose_skipped:
+                    quiet, bad = _split_skipped(p.skipped, path.parent, target)
+                    loose_skipped += quiet
+                    loose_bad.extend(bad)
+            if loose or loose_skipped or loose_bad:
                 label = loose[0][0].name if len(loose) == 1 else f"{len(loose)} files"
-                jobs.insert(0, (label, loose, loose_skipped))
+                jobs.insert(0, (label, loose, loose_skipped, loose_bad))
             return jobs
 
         self._start_planning(plan, Direction.UPLOAD)
@@ -384,22 +390,23 @@ class TransferController(QObject):
         def plan() -> list[_PlannedJob]:
             jobs: list[_PlannedJob] = []
             loose = [f for f in wanted if isinstance(f, SDSFile)]
-            refused = 0
+            refused: list[_Bad] = []
             loose_specs: list[_Planned] = []
             for f in loose:
                 p = plan_download([f], root, base_sds_path=f.directory if f.safe else "/")
                 loose_specs.extend((_download_spec(i), i.file) for i in p.items)
-                refused += _log_refused(p.refused)
+                refused.extend(_refused_rows(p.refused, root))
             if loose:
                 label = loose[0].name if len(loose) == 1 else f"{len(loose)} files"
-                jobs.append((label, loose_specs, refused))
+                jobs.append((label, loose_specs, 0, refused))
             for folder in (f for f in wanted if isinstance(f, str)):
                 norm = normalize_sds_path(folder)
                 files = gateway.list_files(norm)
                 base = str(PurePosixPath(norm).parent)
                 p = plan_download(files, root, base_sds_path=base)
                 specs: list[_Planned] = [(_download_spec(i), i.file) for i in p.items]
-                jobs.append((PurePosixPath(norm).name or "/", specs, _log_refused(p.refused)))
+                label = PurePosixPath(norm).name or "/"
+                jobs.append((label, specs, 0, _refused_rows(p.refused, root)))
             return jobs
 
         self._start_planning(plan, Direction.DOWNLOAD)
@@ -411,19 +418,26 @@ class TransferController(QObject):
         def done(jobs: object) -> None:
             self._planning -= 1
             assert isinstance(jobs, list)
-            for label, specs, skipped in jobs:
+            for label, specs, skipped, bad in jobs:
                 if skipped:
-                    log.info("%s: %d file(s) left out (ignored, empty or refused)", label, skipped)
-                if not specs:
+                    log.info("%s: %d file(s) left out (ignored or empty)", label, skipped)
+                if not specs and not bad:
                     log.info("%s: nothing to transfer", label)
                     continue
                 job, added = self.queue.add_job(
-                    label, direction, [spec for spec, _ in specs], account=self.account
+                    label,
+                    direction,
+                    [spec for spec, _ in specs] + [spec for spec, _ in bad],
+                    account=self.account,
                 )
-                for (_, file), item in zip(specs, added, strict=True):
+                for (_, file), item in zip(specs, added, strict=False):
                     self._batch.add(item.id)
                     if file is not None:
                         self._files[item.id] = file
+                for (_, reason), item in zip(bad, added[len(specs) :], strict=True):
+                    # never dropped in silence: one failed row with its reason
+                    log.warning("%s: %s", item.local_path or item.sds_path, reason)
+                    self.queue.mark_failed(item.id, reason)
                 log.info("queued %s of %d file(s): %s", direction.value, len(added), label)
                 self.jobAdded.emit(job.id, len(added))
             self._pump()
@@ -887,7 +901,40 @@ def _download_spec(item: DownloadItem) -> ItemSpec:
     )
 
 
-def _log_refused(refused: Sequence[tuple[SDSFile, str]]) -> int:
+def _refused_rows(refused: Sequence[tuple[SDSFile, str]], root: Path) -> list[_Bad]:
+    """Download entries that cannot be planned, as failed rows (path and reason)."""
+    rows = []
     for f, reason in refused:
         log.warning("not downloading %s: %s", f.sds_path, reason)
-    return len(refused)
+        local = display_path(root / f.name) if f.safe else display_path(root)
+        spec = ItemSpec(
+            Direction.DOWNLOAD,
+            display_path(f.name),
+            local,
+            display_path(f.sds_path),
+            max(0, min(f.size, 1 << 62)),
+            file_uuid=f.uuid,
+        )
+        rows.append((spec, reason))
+    return rows
+
+
+def _split_skipped(
+    skipped: Sequence[tuple[Path, str]], base: Path, sds_dir: str
+) -> tuple[int, list[_Bad]]:
+    """(entries left out on purpose, failed rows for the others) of an upload plan."""
+    quiet = 0
+    bad: list[_Bad] = []
+    for path, reason in skipped:
+        if is_quiet_skip(reason):
+            quiet += 1
+            continue
+        try:
+            rel = path.relative_to(base).as_posix()
+        except ValueError:
+            rel = path.name
+        name = display_path(path.name)
+        sds_path = f"{sds_dir.rstrip('/')}/{display_path(rel)}"
+        spec = ItemSpec(Direction.UPLOAD, name, display_path(path), sds_path, 0)
+        bad.append((spec, reason))
+    return quiet, bad
