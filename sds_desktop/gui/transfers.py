@@ -57,6 +57,7 @@ from sds_desktop.core.transfer import (
     download_one,
     plan_download,
     plan_upload,
+    sweep_partials,
     upload_one,
 )
 from sds_desktop.gui.tasks import TaskRunner, keep_until_exit, safe_emit
@@ -300,6 +301,20 @@ class TransferController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_tick)
+        self.swept = self._sweep_leftovers()
+
+    def _sweep_leftovers(self) -> list[Path]:
+        """Temp files a crash left beside queued downloads: removed (the downloads start
+        again from byte 0: production ignores Range, so there is nothing to resume)."""
+        folders = [
+            Path(i.local_path).parent
+            for i in self.queue.items(ACTIVE_STATES)
+            if i.direction is Direction.DOWNLOAD and i.local_path
+        ]
+        removed = sweep_partials(folders)
+        for path in removed:
+            log.info("removed the leftover temp file %s", path)
+        return removed
 
     # -- account and settings ------------------------------------------------------
     def set_gateway(self, gateway: Gateway | None, account: str = "") -> None:
