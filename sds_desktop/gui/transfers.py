@@ -47,7 +47,7 @@ from sds_desktop.core.queue import (
     TransferQueue,
     account_key,
 )
-from sds_desktop.core.retry import QueueRetryPolicy, Verdict, classify
+from sds_desktop.core.retry import NO_RETRY, QueueRetryPolicy, Verdict, classify
 from sds_desktop.core.transfer import (
     SMALL_FILE_WORKERS,
     DownloadItem,
@@ -264,6 +264,7 @@ class TransferController(QObject):
         super().__init__(parent)
         self.queue = queue
         self.gateway: Gateway | None = None
+        self._work_gateway: Gateway | None = None
         self.account = ""
         self.parallel = max(1, parallel)
         self.small_parallel = max(1, small_parallel)
@@ -318,8 +319,15 @@ class TransferController(QObject):
 
     # -- account and settings ------------------------------------------------------
     def set_gateway(self, gateway: Gateway | None, account: str = "") -> None:
-        """Attach to an account (``host|email``); queued items of that account start."""
+        """Attach to an account (``host|email``); queued items of that account start.
+
+        Workers and probes use a copy of ``gateway`` with per-request retries off: the
+        queue is the one retry layer (no retries nested inside retries).
+        """
         self.gateway = gateway
+        self._work_gateway = (
+            None if gateway is None or gateway.retry.attempts <= 1 else gateway.with_retry(NO_RETRY)
+        )
         self.account = account_key(account)
         if gateway is not None:
             self._key_needed = False
@@ -581,7 +589,7 @@ class TransferController(QObject):
         self._set_busy(True)
 
     def _probe_server(self) -> None:
-        gateway = self.gateway
+        gateway = self._work_gateway or self.gateway
         if gateway is None or self._probing:
             return
         self._probing = True
@@ -644,7 +652,7 @@ class TransferController(QObject):
         return len(self._workers)
 
     def _pump(self) -> None:
-        gateway = self.gateway
+        gateway = self._work_gateway or self.gateway
         if self._key_needed or self._server_wait_until is not None:
             gateway = None  # paused: no new work until the key or the server is back
         while gateway is not None:
@@ -858,7 +866,7 @@ class TransferController(QObject):
 
         Running items go back to ``queued`` in the journal, so they restart next time.
         """
-        self.gateway = None
+        self.gateway = self._work_gateway = None
         self._timer.stop()
         self._touch_timer.stop()
         for item_id, worker in list(self._workers.items()):
