@@ -293,3 +293,16 @@ def test_dataset_captures_and_artifacts_are_typed() -> None:
     assert artifact.name == "notes.txt"
     assert artifact.directory == "/n"
     assert d.license == "CC-BY-4.0"
+
+
+def test_capture_times_in_every_form() -> None:
+    from datetime import UTC, datetime
+
+    when = datetime(2024, 6, 27, 14, 0, tzinfo=UTC)
+    for text in ("2024-06-27T14:00:00Z", "2024-06-27T14:00:00+00:00", "2024-06-27T14:00:00"):
+        data = drf_capture(start_bound=None)
+        data["capture_start_iso_utc"] = text  # naive: UTC, as the field's name says
+        assert Capture.from_json(data).start == when
+    data = drf_capture(start_bound=None)
+    data["capture_start_iso_utc"] = "yesterday"
+    assert Capture.from_json(data).start is None
