@@ -64,7 +64,7 @@ def remote_checksums(gateway: Gateway, sds_dir: str) -> dict[str, str]:
 
 
 def local_checksums(folder: Path) -> dict[str, str]:
-    from blake3 import blake3  # noqa: PLC0415
+    from blake3 import blake3
 
     return {p.name: blake3(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
 
@@ -227,7 +227,7 @@ def test_disk_full_fails_that_item_with_free_space_and_pauses_other_downloads(
 
     def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
         fh = real_fdopen(fd, *args, **kwargs)
-        name = os.readlink(f"/proc/self/fd/{fd}")
+        name = str(Path(f"/proc/self/fd/{fd}").readlink())
         return FullDisk(fh) if ".sds-" in name and "r00" not in name else fh
 
     out = tmp_path / "out"
