@@ -159,6 +159,8 @@ class ConflictDialog(QDialog):
         label.setText("computing…")
 
         def done(digest: object) -> None:
+            if self.hash_button is not None:
+                self.hash_button.hide()
             text = str(digest)
             label.setText(text[:16] + "…")
             label.setToolTip(text)

@@ -200,7 +200,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == C_ERROR and item.error:
                 return item.error
-            if col in (C_LOCAL, C_SDS, C_NAME):
+            if col in (C_LOCAL, C_SDS, C_NAME, C_STATE):
                 return self._display(item, col)
             return None
         if role == Qt.ItemDataRole.ForegroundRole and col in (C_STATE, C_CHECKSUM, C_ERROR):
@@ -350,15 +350,15 @@ class QueueTab(QTableView):
         header.setStretchLastSection(True)
         widths = {
             C_DIR: 34,
-            C_NAME: 160,
-            C_JOB: 130,
-            C_LOCAL: 150,
-            C_SDS: 170,
+            C_NAME: 140,
+            C_JOB: 120,
+            C_LOCAL: 130,
+            C_SDS: 150,
             C_SIZE: 66,
             C_PROGRESS: 110,
             C_SPEED: 76,
             C_ETA: 50,
-            C_STATE: 70,
+            C_STATE: 200,  # "retrying in 12 s (attempt 3/8)", "waiting for SDS, ..."
             C_ATTEMPTS: 60,
             C_CHECKSUM: 140,
         }
