@@ -1,4 +1,5 @@
-"""Regenerate docs/screenshot-main.png and docs/screenshot-transfer.png (offscreen, sandbox).
+"""Regenerate the screenshots in docs/ (offscreen, sandbox): main window at 1280x800,
+800x600 and 2x scaling, and a transfer in progress.
 
 Run: ``QT_QPA_PLATFORM=offscreen uv run python docs/make_screenshots.py``
 """
@@ -6,6 +7,7 @@ Run: ``QT_QPA_PLATFORM=offscreen uv run python docs/make_screenshots.py``
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +61,12 @@ def make_local_tree(root: Path) -> Path:
     return rec
 
 
+def shoot(window: MainWindow, name: str, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    pump(0.8)
+    window.grab().save(str(DOCS / name))
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle("Fusion")
@@ -71,22 +79,25 @@ def main() -> int:
     window.show()
     window.sign_in_with(server.url, key, stored="sandbox", sandbox=True)
     wait_for(lambda: window.account is not None)
-    model = window.remote_model
-    wait_for(lambda: model.root.state == "loaded")
-    view = window.remote_pane.view
-    proxy = window.remote_pane.proxy
-    # expand the first folders so the tree shows some depth
-    for row in range(min(2, proxy.rowCount())):
-        idx = proxy.index(row, 0)
-        view.expand(idx)
-    pump(1.5)
-    first = proxy.index(0, 0)
-    if proxy.rowCount(first):
-        view.expand(proxy.index(0, 0, first))
-    pump(1.0)
-    window.local_pane.view.expand(window.local_pane.index_of(local / "westford-2024-06-27"))
+    pane = window.remote_pane
+    wait_for(lambda: pane.model.state == "loaded")
+    top = pane.tree_model.index_of(pane.tree_model.root)
+    pane.tree.expand(top)
+    pump(0.3)
+    pane.set_dir("/demo")
+    wait_for(lambda: pane.model.state == "loaded")
+    window.local_pane.view.selectRow(0)
+    window.local_pane.view.setFocus()
     pump(0.5)
-    window.grab().save(str(DOCS / "screenshot-main.png"))
+    scale = os.environ.get("QT_SCALE_FACTOR", "1")
+    if scale != "1":
+        shoot(window, "screenshot-2x.png", (1280, 800))
+        window.shutdown()
+        server.stop()
+        return 0
+    shoot(window, "screenshot-main.png", (1280, 800))
+    shoot(window, "screenshot-800x600.png", (800, 600))
+    window.resize(1280, 800)
 
     server.faults.throttle(2_000_000)  # bytes/s per request: slow enough to see progress
     window.queue_dock.parallel.setValue(3)
@@ -103,6 +114,9 @@ def main() -> int:
     server.stop()
     QTimer.singleShot(0, app.quit)
     app.processEvents()
+    # the 2x shot needs its own process (the scale factor is read at start)
+    env = {**os.environ, "QT_SCALE_FACTOR": "2"}
+    subprocess.run([sys.executable, __file__], env=env, check=True)  # noqa: S603
     sys.stdout.write(f"screenshots written to {DOCS}\n")
     return 0
 

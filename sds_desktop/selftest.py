@@ -5,7 +5,8 @@ to check an installation. Steps: start Qt offscreen, open the real main window (
 Help > About dialog), start the sandbox gateway on a loopback port, sign in with a
 session-only key, upload a random file through the transfer queue, download it again
 through the queue, compare the bytes, check that the bundled resources, the tz database
-and Qt plugins (SVG) load, and report the keyring backend.
+and Qt plugins (SVG) load, write a tiny Digital RF and SigMF recording with the bundled RF
+libraries and scan them (``_check_recordings``), and report the keyring backend.
 
 Nothing touches the user's settings or keychain: everything lives in a temporary
 directory (or ``--config-dir``), the key is kept in memory, and the keyring is swapped for
@@ -289,6 +290,70 @@ def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float
         logging_setup.close()
 
 
+# -- RF recordings: the bundled RF libraries write, read and scan a recording -----------
+
+
+def _check_recordings(work: Path) -> str:
+    """Write a tiny Digital RF channel and a SigMF pair with the bundled libraries, scan
+    them with the core (properties, bounds, metadata, schema), and draw a pyqtgraph plot
+    (the quick look): a bundle missing any RF library or its data files fails here."""
+    import numpy as np  # noqa: PLC0415 - the self-test imports what it checks
+    import pyqtgraph  # noqa: PLC0415
+    import sigmf  # noqa: PLC0415
+
+    from sds_desktop.core.recordings import preflight, scan  # noqa: PLC0415
+    from sds_desktop.core.recordings.drf import import_digital_rf  # noqa: PLC0415
+
+    drf = import_digital_rf()
+    top = work / "recordings" / "drf"
+    chan = top / "ch0"
+    chan.mkdir(parents=True)
+    rate, start = 100, 1719496800
+    writer = drf.DigitalRFWriter(
+        str(chan), np.complex64, 3600, 1000, start * rate, rate, 1,
+        uuid_str="0" * 32, is_complex=True, num_subchannels=1, is_continuous=True,
+        marching_periods=False,  # it prints a dot per file otherwise
+    )  # fmt: skip
+    writer.rf_write(np.ones(2 * rate, dtype=np.complex64))
+    writer.close()
+    (chan / "metadata").mkdir()
+    meta = drf.DigitalMetadataWriter(str(chan / "metadata"), 3600, 1, rate, 1, "metadata")
+    meta.write(start * rate, {"center_frequencies": np.array([915e6]), "gain": 1.0})
+    sig = work / "recordings" / "sigmf"
+    sig.mkdir()
+    np.zeros(64, dtype=np.complex64).tofile(sig / "x.sigmf-data")
+    sfile = sigmf.SigMFFile(
+        data_file=str(sig / "x.sigmf-data"),
+        global_info={sigmf.DATATYPE_KEY: "cf32_le", sigmf.SAMPLE_RATE_KEY: 1e6},
+    )
+    sfile.add_capture(0, {sigmf.FREQUENCY_KEY: 2.4e9})
+    sfile.tofile(str(sig / "x.sigmf-meta"))  # validates against the bundled schema
+
+    found = {r.kind: r for r in scan(work / "recordings", deep=True)}
+    rec = found.get("drf")
+    if rec is None or rec.channels != ("ch0",) or rec.center_frequencies != (915e6,):
+        raise SelfTestError(f"the Digital RF scan is wrong: {rec.summary() if rec else None}")
+    if rec.duration != 2.0 or rec.problems:
+        raise SelfTestError(f"the Digital RF scan is wrong: {rec.summary()}")
+    if "sigmf" not in found or found["sigmf"].problems:
+        raise SelfTestError(f"the SigMF scan is wrong: {found.get('sigmf')}")
+    if preflight(top, kind="drf"):
+        raise SelfTestError("the preflight of a valid Digital RF recording found problems")
+    # the quick look's drawing: a curve and an image in a pyqtgraph plot, rendered
+    plot = pyqtgraph.PlotWidget()
+    plot.plot(np.linspace(0.0, 1.0, 64))
+    plot.addItem(pyqtgraph.ImageItem(np.outer(np.arange(16.0), np.arange(16.0))))
+    plot.resize(320, 200)
+    shot = plot.grab()
+    plot.deleteLater()
+    if shot.isNull() or shot.width() != 320:
+        raise SelfTestError("pyqtgraph could not draw a plot")
+    return (
+        f"digital_rf {drf.__version__}, sigmf {sigmf.__version__}, "
+        f"pyqtgraph {pyqtgraph.__version__}"
+    )
+
+
 def _dump_log(config_dir: Path, lines: int = 40) -> None:
     """On failure: the tail of the app's log, so CI output says what went wrong."""
     if sys.stderr is None:
@@ -349,6 +414,9 @@ def run(args: argparse.Namespace | None = None) -> int:
         app = get_app([sys.argv[0] if sys.argv else "sds-desktop"])
         route_qt_messages()
         style = _check_resources(app, qpa)
+        t = time.monotonic()
+        rf = _check_recordings(work)
+        timings["recordings"] = time.monotonic() - t
         digest = _round_trip(app, work, config_dir, timings)
     except Exception as exc:  # noqa: BLE001 - every failure becomes exit 1 + one line
         if not isinstance(exc, SelfTestError):
@@ -365,6 +433,7 @@ def run(args: argparse.Namespace | None = None) -> int:
     _summary_out(
         f"SELF-TEST OK: {head}: main window, Help>About, sandbox sign-in, upload+download of "
         f"{UPLOAD_SIZE} bytes through the queue verified (sha256 {digest[:12]}), "
+        f"recordings written and scanned ({rf}), "
         f"style={style}, keyring={kr}; {steps}; total {total:.1f} s",
         config_arg,
     )

@@ -10,9 +10,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sds_desktop.core.capture_models import CaptureFilter, CaptureType
     from sds_desktop.core.client import Client
     from sds_desktop.core.gateway import Gateway
     from sds_desktop.core.models import Capture, Dataset, SDSFile
+    from sds_desktop.core.recordings import Recording, scan
+    from sds_desktop.core.results import FileResult, Result
     from sds_desktop.core.retry import RetryPolicy
 
 _LAZY = {
@@ -22,9 +25,28 @@ _LAZY = {
     "SDSFile": "sds_desktop.core.models",
     "Capture": "sds_desktop.core.models",
     "Dataset": "sds_desktop.core.models",
+    "CaptureFilter": "sds_desktop.core.capture_models",
+    "CaptureType": "sds_desktop.core.capture_models",
+    "FileResult": "sds_desktop.core.results",
+    "Result": "sds_desktop.core.results",
+    "scan": "sds_desktop.core.recordings",
+    "Recording": "sds_desktop.core.recordings",
 }
 
-__all__ = ["Capture", "Client", "Dataset", "Gateway", "RetryPolicy", "SDSFile"]
+__all__ = [
+    "Capture",
+    "CaptureFilter",
+    "CaptureType",
+    "Client",
+    "Dataset",
+    "FileResult",
+    "Gateway",
+    "Recording",
+    "Result",
+    "RetryPolicy",
+    "SDSFile",
+    "scan",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -22,15 +22,12 @@ import os
 import queue
 import threading
 import uuid as uuid_mod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
-
-import requests
-from requests_toolbelt import MultipartEncoder
 
 from sds_desktop.core.checksum import CHUNK_SIZE, ProgressCallback
 from sds_desktop.core.errors import (
@@ -57,6 +54,11 @@ from sds_desktop.core.models import (
 from sds_desktop.core.paths import normalize_sds_path, validate_file_name
 from sds_desktop.core.retry import NO_RETRY, RetryPolicy
 
+if TYPE_CHECKING:
+    # ``requests`` (a quarter second to import) is imported on the first request, not
+    # with this module: the window can show before it is loaded.
+    import requests
+
 log = logging.getLogger(__name__)
 
 MAX_PAGES = 100_000
@@ -65,47 +67,22 @@ MAX_PAGES = 100_000
 ParamValue = str | int | Sequence[str]
 Params = Mapping[str, ParamValue]
 
-_T = TypeVar("_T")
 CANCEL_POLL_SECONDS = 0.1
-"""How often a caller blocked on the network looks at its cancel event."""
+"""How often a reader waiting on the read-ahead thread looks at its cancel event."""
+DOWNLOAD_CHUNK_SIZE = CHUNK_SIZE
+"""Bytes per download chunk: each is one write, one hash update and one progress call.
+256 KiB was tried (bench, 512 MiB on loopback, 3 alternated rounds): no less CPU and a
+lower median rate than 1 MiB, so 1 MiB stays."""
 PREFETCH_CHUNKS = 4
-"""Download chunks read ahead of the writer (bounded memory: 4 x CHUNK_SIZE)."""
-
-
-def call_abandonable(fn: Callable[[], _T], cancel: threading.Event | None, what: str) -> _T:
-    """Run ``fn`` so that the caller can walk away the moment ``cancel`` is set.
-
-    A request blocked on the server (a stalled upload reply, a silent download) ignores
-    flags; without this a cancel, and so a quit, would wait for the HTTP timeout. ``fn``
-    runs in a daemon helper thread; on cancel the caller raises ``CancelledError`` at
-    once and the helper ends on its own (error or timeout) with its result discarded.
-    """
-    if cancel is None:
-        return fn()
-    outcome: list[tuple[bool, Any]] = []
-    finished = threading.Event()
-
-    def run() -> None:
-        try:
-            outcome.append((True, fn()))
-        except BaseException as exc:  # noqa: BLE001 - handed over to the caller below
-            outcome.append((False, exc))
-        finally:
-            finished.set()
-
-    threading.Thread(target=run, name="sds-http", daemon=True).start()
-    while not finished.wait(CANCEL_POLL_SECONDS):
-        if cancel.is_set():
-            raise CancelledError(f"{what} cancelled")
-    ok, value = outcome[0]
-    if ok:
-        return value  # type: ignore[no-any-return]
-    raise value
+"""Download chunks read ahead of the writer (bounded memory: 4 x 1 MiB)."""
+READ_AHEAD_MIN_BYTES = 4 * 1024 * 1024
+"""Bodies at least this large are read by a helper thread, a few chunks ahead, so that
+the network overlaps hashing and writing; smaller ones are read inline (no thread)."""
 
 
 def prefetch_abandonable(
     chunks: Iterator[bytes], cancel: threading.Event, what: str
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """Read ``chunks`` in a helper thread, a few ahead; stop waiting as soon as cancelled."""
     buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=PREFETCH_CHUNKS)
     stop = threading.Event()
@@ -259,6 +236,8 @@ def _reason(exc: BaseException, table: tuple[tuple[str, str], ...], default: str
 
 def _map_transport_error(exc: requests.RequestException, what: str) -> SDSError:
     """A short, readable reason; the library's full text stays in ``detail`` for logs."""
+    import requests  # noqa: PLC0415 - loaded by then (the request that failed used it)
+
     detail = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
         reason = _reason(exc, _TLS_REASONS, "the certificate could not be verified")
@@ -283,7 +262,7 @@ def _json(resp: requests.Response, what: str) -> Any:
 
 
 class _UploadBody:
-    """File reader for the multipart encoder: bounded reads, progress, cancel.
+    """File reader for the multipart body: bounded reads, progress, cancel.
 
     ``len`` is the number of bytes still to send (what the encoder asks for). A file
     that shrinks under us fails instead of spinning; one that grows is cut at the size
@@ -372,12 +351,23 @@ class Gateway:
     def has_token(self) -> bool:
         return bool(self.__token)
 
+    def with_retry(self, retry: RetryPolicy) -> Gateway:
+        """The same host and key under another retry policy, with sessions of its own
+        (the transfer queue drives retries itself: its requests use ``NO_RETRY``)."""
+        return Gateway(
+            self.base_url, self.__token, timeout=self.timeout, retry=retry, verify=self.verify
+        )
+
     # -- plumbing -----------------------------------------------------------------
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            import requests  # noqa: PLC0415 - first request: see the import note above
+
+            from sds_desktop.core.connection import new_session  # noqa: PLC0415
+
+            session = new_session()
             session.headers["Authorization"] = f"Api-Key: {self.__token}"
             session.verify = self.verify
             # requests re-reads the whole environment for proxies on every request (~2 ms
@@ -425,6 +415,8 @@ class Gateway:
         ok: Sequence[int] = (200, 201, 202, 204),
         session: requests.Session | None = None,
     ) -> requests.Response:
+        import requests  # noqa: PLC0415 - loaded with the session
+
         what = f"{method} {url}"
         log.debug("%s params=%s", what, params)
         try:
@@ -573,29 +565,33 @@ class Gateway:
             except OSError as exc:
                 raise FileError(f"cannot read {path}: {exc.strerror or exc}") from exc
             body = _UploadBody(fh, total, progress, cancel)
-            encoder = MultipartEncoder(
-                fields=[
+            session = self._session()
+            from sds_desktop.core.connection import (  # noqa: PLC0415 - see above
+                MultipartBody,
+                interruptible,
+            )
+
+            encoder = MultipartBody(
+                [
                     ("directory", directory),
                     ("name", name),
                     ("media_type", media_type),
                     ("permissions", permissions),
-                    ("file", (name, body, "application/octet-stream")),
-                ]
+                ],
+                "file",
+                name,
+                body,
             )
-            session = self._session()
             try:
-                resp = call_abandonable(
-                    lambda: self._send(
+                with interruptible(cancel, f"upload of {name}"):
+                    resp = self._send(
                         "POST",
                         self.url("assets", "files"),
                         context=UploadError,
                         data=encoder,
                         headers={"Content-Type": encoder.content_type},
                         session=session,
-                    ),
-                    cancel,
-                    f"upload of {name}",
-                )
+                    )
             except CancelledError:
                 self._discard_session()
                 raise
@@ -670,9 +666,14 @@ class Gateway:
         """
         url = self.url("assets", "files", to_uuid_hex(uuid), "download")
         session = self._session()
-        try:
-            resp = call_abandonable(
-                lambda: self._request(
+        import requests  # noqa: PLC0415 - loaded with the session
+
+        from sds_desktop.core.connection import interruptible  # noqa: PLC0415
+
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(interruptible(cancel, f"download of {uuid}"))
+                resp = self._request(
                     "GET",
                     url,
                     context=FileError,
@@ -680,35 +681,34 @@ class Gateway:
                     ok=(200, 206),
                     session=session,
                     cancel=cancel,
-                ),
-                cancel,
-                "download",
-            )
-        except CancelledError:
-            self._discard_session()
-            raise
+                )
+            except CancelledError:
+                self._discard_session()
+                raise
+            stack.callback(resp.close)
 
-        def chunks() -> Iterator[bytes]:
+            def chunks() -> Iterator[bytes]:
+                try:
+                    for chunk in resp.iter_content(chunk_size=DOWNLOAD_CHUNK_SIZE):
+                        if chunk:
+                            yield chunk
+                except requests.RequestException as exc:
+                    raise _map_transport_error(exc, f"GET {url}") from exc
+
+            stream = DownloadStream(resp.status_code, resp.headers, chunks())
+            size = stream.content_length
+            if cancel is not None and (size is None or size >= READ_AHEAD_MIN_BYTES):
+                ahead = prefetch_abandonable(stream.chunks, cancel, "download")
+                stack.callback(ahead.close)  # stops the read-ahead thread, whatever happened
+                stream.chunks = ahead
             try:
-                for chunk in resp.iter_content(chunk_size=CHUNK_SIZE):
-                    if chunk:
-                        yield chunk
-            except requests.RequestException as exc:
-                raise _map_transport_error(exc, f"GET {url}") from exc
-
-        body = chunks() if cancel is None else prefetch_abandonable(chunks(), cancel, "download")
-        try:
-            yield DownloadStream(resp.status_code, resp.headers, body)
-        except CancelledError:
-            self._discard_session()
-            # A reader thread may still be blocked inside the body, holding its lock:
-            # closing here would wait for it, so the close is left to a helper.
-            threading.Thread(target=resp.close, name="sds-close", daemon=True).start()
-            raise
-        except BaseException:
-            resp.close()
-            raise
-        resp.close()
+                yield stream
+            except BaseException:
+                if cancel is not None and cancel.is_set():
+                    # The socket was shut down (connection.interruptible): this thread's
+                    # next request starts on a fresh session.
+                    self._discard_session()
+                raise
 
     # -- captures -----------------------------------------------------------------
 
@@ -721,18 +721,38 @@ class Gateway:
     def iter_capture_pages(
         self, filters: Mapping[str, ParamValue], *, page_size: int = 100
     ) -> Iterator[list[Capture]]:
-        """Capture list: no ``page`` on the first request (the gateway rejects it), then
-        the ``next`` pages with the filters re-applied (its links drop them)."""
+        """Capture list: no ``page`` on the first request (production answers 400 to it),
+        then the ``next`` pages with the filters re-applied (its links drop them).
+
+        Production's ``next`` links carry ``page=N``, which it then refuses with the same
+        400: a refusal after the first page ends the listing with a warning (what was
+        received is kept) instead of failing it.
+        """
         params: dict[str, ParamValue] = {**filters, "page_size": page_size}
-        for page in self._iter_pages(
-            self.url("assets", "captures"),
-            params,
-            context=CaptureError,
-            what="capture listing",
-            first_page_param=False,
-            reapply=filters,
-        ):
-            yield [Capture.from_json(item) for item in page.results]
+        received = 0
+        total: int | None = None
+        try:
+            for page in self._iter_pages(
+                self.url("assets", "captures"),
+                params,
+                context=CaptureError,
+                what="capture listing",
+                first_page_param=False,
+                reapply=filters,
+            ):
+                total = page.count if total is None else total
+                captures = [Capture.from_json(item) for item in page.results]
+                received += len(page.results)
+                yield captures
+        except CaptureError as exc:
+            if received == 0 or exc.status != 400:
+                raise
+            log.warning(
+                "SDS refused the next page of the capture list (%s): listing %d of %s",
+                exc,
+                received,
+                total if total is not None else "?",
+            )
 
     def get_capture(self, uuid: str) -> Capture:
         data = self._json_request(
@@ -821,6 +841,43 @@ class Gateway:
                 "assets", "datasets", to_uuid_hex(uuid, DatasetError), "revoke-share-permissions"
             ),
             context=DatasetError,
+        ).close()
+
+    # -- added for SDK parity (core-sdk helper): file time windows, dataset attach ----
+
+    def iter_file_pages_in_window(
+        self, path: str, start_time: str, end_time: str, *, page_size: int = 100
+    ) -> Iterator[list[SDSFile]]:
+        """``iter_file_pages`` with the server's Digital RF time window (ISO 8601 UTC
+        ``start_time``/``end_time``): data files outside it are left out by the server."""
+        norm = normalize_sds_path(path)
+        params: dict[str, ParamValue] = {
+            "path": norm,
+            "page_size": page_size,
+            "start_time": start_time,
+            "end_time": end_time,
+        }
+        window = {"start_time": start_time, "end_time": end_time}
+        for page in self._iter_pages(
+            self.url("assets", "files"),
+            params,
+            context=FileError,
+            what="file listing",
+            reapply=window,
+        ):
+            files = [SDSFile.from_json(item) for item in page.results]
+            yield [f for f in files if _under(f, norm)]
+
+    def add_capture_to_dataset(self, dataset_uuid: str, capture_uuid: str) -> None:
+        """``POST /assets/datasets/<uuid>/attach-capture/`` with ``{"capture_uuid"}``."""
+        self._request(
+            "POST",
+            self.url(
+                "assets", "datasets", to_uuid_hex(dataset_uuid, DatasetError), "attach-capture"
+            ),
+            context=DatasetError,
+            data=json.dumps({"capture_uuid": to_uuid_hex(capture_uuid, DatasetError)}),
+            headers={"Content-Type": "application/json"},
         ).close()
 
 

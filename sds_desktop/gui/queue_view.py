@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 
 from sds_desktop.core.queue import (
     ACTIVE_STATES,
-    FAILED_STATES,
     FINISHED_STATES,
+    STOPPED_STATES,
     Direction,
     ItemState,
     QueueEvent,
@@ -100,6 +100,8 @@ _STATE_COLORS = {
     ItemState.CANCELLED: "#8a6d3b",
     ItemState.PAUSED: "#8a6d3b",
     ItemState.RUNNING: "#0b57d0",
+    ItemState.WAITING: "#8a6d3b",
+    ItemState.CONFLICT: "#b35c00",
 }
 
 
@@ -143,28 +145,30 @@ class QueueModel(QAbstractTableModel):
                 self._rows[item_id] = first + offset
             self.endInsertRows()
         elif event == "changed":
-            for item_id in ids:
-                row = self._rows.get(item_id)
-                if row is not None:
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            rows = [r for r in map(self._rows.get, ids) if r is not None]
+            for first, last in _runs(rows):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         elif event == "removed":
-            rows = sorted((self._rows[i] for i in ids if i in self._rows), reverse=True)
-            for row in rows:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._ids[row]
+            rows = [self._rows[i] for i in ids if i in self._rows]
+            for first, last in reversed(_runs(rows)):  # one call per contiguous run
+                self.beginRemoveRows(QModelIndex(), first, last)
+                del self._ids[first : last + 1]
                 self.endRemoveRows()
             if rows:
                 self._rows = {i: r for r, i in enumerate(self._ids)}
 
     @Slot()
     def _on_tick(self) -> None:
-        """Repaint the live cells of running rows (one dataChanged per row)."""
+        """Repaint the live cells of running rows (one dataChanged per run of rows)."""
         if self.controller is None:
             return
-        for item_id in list(self.controller._workers):
-            row = self._rows.get(item_id)
-            if row is not None:
-                self.dataChanged.emit(self.index(row, C_PROGRESS), self.index(row, C_ETA))
+        rows = [r for r in map(self._rows.get, list(self.controller._workers)) if r is not None]
+        for first, last in _runs(rows):  # running rows are mostly adjacent: few signals
+            self.dataChanged.emit(self.index(first, C_PROGRESS), self.index(last, C_ETA))
+        counts = self.controller.queue.counts()
+        if self._ids and (counts["waiting"] or self.controller.health_text()):
+            # countdowns ("retrying in 12 s", "next try in 20 s"): one signal, one column
+            self.dataChanged.emit(self.index(0, C_STATE), self.index(len(self._ids) - 1, C_STATE))
 
     # -- model --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -196,7 +200,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == C_ERROR and item.error:
                 return item.error
-            if col in (C_LOCAL, C_SDS, C_NAME):
+            if col in (C_LOCAL, C_SDS, C_NAME, C_STATE):
                 return self._display(item, col)
             return None
         if role == Qt.ItemDataRole.ForegroundRole and col in (C_STATE, C_CHECKSUM, C_ERROR):
@@ -253,7 +257,10 @@ class QueueModel(QAbstractTableModel):
                 return ""
             return human_duration(max(0, item.size - item.bytes_done) / speed)
         if col == C_STATE:
-            return item.state.value
+            healing = self.controller.retry_text(item) if self.controller is not None else ""
+            if healing:
+                return healing
+            return f"{item.state.value} · {item.note}" if item.note else item.state.value
         if col == C_ATTEMPTS:
             return str(item.attempts)
         if col == C_CHECKSUM:
@@ -272,6 +279,18 @@ class QueueModel(QAbstractTableModel):
         if col == C_SPEED:
             return self._speed(item)
         return self._display(item, col).lower()
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """``rows`` as sorted (first, last) runs of consecutive rows: one signal per run
+    instead of one per row (each costs a round through three proxies and the views)."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 class QueueFilter(QSortFilterProxyModel):
@@ -331,15 +350,15 @@ class QueueTab(QTableView):
         header.setStretchLastSection(True)
         widths = {
             C_DIR: 34,
-            C_NAME: 160,
-            C_JOB: 130,
-            C_LOCAL: 150,
-            C_SDS: 170,
+            C_NAME: 140,
+            C_JOB: 120,
+            C_LOCAL: 130,
+            C_SDS: 150,
             C_SIZE: 66,
             C_PROGRESS: 110,
             C_SPEED: 76,
             C_ETA: 50,
-            C_STATE: 70,
+            C_STATE: 200,  # "retrying in 12 s (attempt 3/8)", "waiting for SDS, ..."
             C_ATTEMPTS: 60,
             C_CHECKSUM: 140,
         }
@@ -378,7 +397,7 @@ class QueueDock(QDockWidget):
         self.model = QueueModel(queue, controller, self)
         self.proxies = [
             QueueFilter(ACTIVE_STATES, self),
-            QueueFilter(FAILED_STATES, self),
+            QueueFilter(STOPPED_STATES, self),
             QueueFilter(FINISHED_STATES, self),
         ]
         for proxy in self.proxies:
@@ -456,10 +475,18 @@ class QueueDock(QDockWidget):
 
     @Slot()
     def _update_titles(self, *_args: object) -> None:
+        counts = self.controller.queue.counts()
         for i, proxy in enumerate(self.proxies):
             count = proxy.rowCount()
             title = self.TAB_TITLES[i]
-            self.tabs.setTabText(i, f"{title} ({count})" if count else title)
+            text = f"{title} ({count})" if count else title
+            if i == 1 and counts["cancelled"]:
+                # cancelled is not a failure: counted apart, shown in the same tab
+                failed = counts["failed"]
+                text = f"{title} ({failed})" if failed else title
+                text += f" · cancelled ({counts['cancelled']})"
+            if self.tabs.tabText(i) != text:  # most changes move no row between tabs
+                self.tabs.setTabText(i, text)
 
     @Slot()
     def cancel_selected(self) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -9,9 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
+from sds_desktop.core.capture_models import Capture, CaptureFilter, CaptureType
 from sds_desktop.core.captures import CaptureAPI, existing_capture_uuid
 from sds_desktop.core.datasets import DatasetAPI
-from sds_desktop.core.errors import AuthError, CaptureError, DatasetError
+from sds_desktop.core.errors import AuthError, CaptureError, DatasetError, PathError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.transfer import DownloadOutcome
 from tests.core.conftest import BASE, EMAIL, file_json, page
@@ -207,12 +209,15 @@ def test_dataset_files_repeated_params(rsps: responses.RequestsMock, datasets: D
     did = uuid.uuid4().hex
     rsps.get(f"{DS}{did}/files/", json=page([]))
     a, b = uuid.uuid4(), uuid.uuid4()
-    datasets.files(did, captures=[str(a), str(b)], artifacts_only=True)
-    q = query(rsps.calls[0])
-    assert q["capture"] == [str(a), str(b)]
+    datasets.get_files(did, capture_uuids=[str(a), b])
+    assert query(rsps.calls[0])["capture"] == [str(a), str(b)]
+    # as in the SDK, artifacts_only drops capture filters (artifacts have no capture)
+    datasets.files(did, captures=[str(a)], artifacts_only=True)
+    q = query(rsps.calls[1])
+    assert "capture" not in q
     assert q["artifacts_only"] == ["true"]
     assert datasets.files(did, top_level_dirs=[]) == []
-    assert len(rsps.calls) == 1
+    assert len(rsps.calls) == 2
 
 
 def test_dataset_empty_404(rsps: responses.RequestsMock, datasets: DatasetAPI) -> None:
@@ -230,7 +235,10 @@ def test_dataset_download(
     rsps.get(f"{DS}{did}/files/", json=page([good, evil]))
     rsps.get(f"{BASE}/assets/files/{uuid.UUID(good['uuid']).hex}/download/", body=b"good")
     results = datasets.download(did, tmp_path)
-    assert [r.outcome for r in results] == [DownloadOutcome.DOWNLOADED]
+    # the hostile entry is a failed result (typed error), the good one is downloaded
+    assert [r.outcome for r in results] == [DownloadOutcome.FAILED, DownloadOutcome.DOWNLOADED]
+    assert isinstance(results[0].error, PathError)
+    assert [bool(r) for r in results] == [False, True]
     assert (tmp_path / "ds" / "g.bin").read_bytes() == b"good"
     assert not (tmp_path.parent / "evil").exists()
 
@@ -244,3 +252,140 @@ def test_dataset_delete_revoke(rsps: responses.RequestsMock, datasets: DatasetAP
     rsps.delete(f"{DS}{uuid.UUID(int=2).hex}/", status=403, json={"detail": "shared"})
     with pytest.raises(AuthError):
         datasets.delete(uuid.UUID(int=2).hex)
+
+
+# -- SDK names, filters, failures ---------------------------------------------------------
+
+
+def test_sdk_spellings_share_one_implementation(
+    rsps: responses.RequestsMock, captures: CaptureAPI
+) -> None:
+    cid = uuid.uuid4()
+    rsps.get(f"{CAPS}{cid.hex}/", json=cap_json(uuid=str(cid)))
+    rsps.put(f"{CAPS}{cid.hex}/detach-from-datasets/", json={"message": "ok"})
+    rsps.put(f"{CAPS}{cid.hex}/revoke-share-permissions/", json={"message": "ok"})
+    rsps.delete(f"{CAPS}{cid.hex}/", status=204)
+    assert captures.read(capture_uuid=cid).uuid == cid.hex  # a UUID object, as SDK users pass
+    assert captures.detach_from_datasets(capture_uuid=cid)
+    assert captures.revoke_share_permissions(capture_uuid=str(cid))
+    assert captures.delete(capture_uuid=cid)
+    assert CaptureAPI.detach is CaptureAPI.detach_from_datasets
+    assert CaptureAPI.revoke is CaptureAPI.revoke_share_permissions
+    with pytest.raises(CaptureError, match="invalid UUID"):
+        captures.read(capture_uuid="not-a-uuid")
+    assert len(rsps.calls) == 4
+
+
+def test_capture_type_enum_and_index(rsps: responses.RequestsMock, captures: CaptureAPI) -> None:
+    rsps.post(CAPS, status=201, json=cap_json())
+    captures.create(top_level_dir="/run", capture_type=CaptureType.DigitalRF, channel="ch0")
+    form = parse_qs(str(rsps.calls[0].request.body))
+    assert form["capture_type"] == ["drf"]
+    assert form["index_name"] == ["captures-drf"]
+
+
+def test_html_500_at_creation_is_a_readable_capture_error(
+    rsps: responses.RequestsMock, captures: CaptureAPI
+) -> None:
+    page_500 = "<!DOCTYPE html><html><body><h1>ValueError at /api/v1/assets/captures/</h1>"
+    rsps.post(CAPS, status=500, body=page_500, content_type="text/html")
+    with pytest.raises(CaptureError) as info:
+        captures.create(top_level_dir="/run", capture_type="drf", channel="ch0")
+    assert str(info.value) == "SDS failed to index this channel (HTTP 500)"
+    assert info.value.status == 500
+    assert len(rsps.calls) == 1  # a failed creation is not retried
+    rsps.post(CAPS, status=500, json={"detail": "index unavailable"})
+    with pytest.raises(CaptureError, match="index unavailable"):
+        captures.create(top_level_dir="/run", capture_type="drf", channel="ch0")
+
+
+def test_listing_filters_server_and_client_side(
+    rsps: responses.RequestsMock, captures: CaptureAPI
+) -> None:
+    drf = cap_json(
+        name="Westford vpol",
+        capture_props={
+            "center_frequencies": 1.42e9,
+            "start_bound": 1719496800,
+            "end_bound": 1719500400,
+        },
+        owner={"email": EMAIL},
+    )
+    rh = cap_json(
+        capture_type="rh",
+        channel="",
+        capture_props={"center_frequency": 2.4e9, "timestamp": "2024-06-27T14:30:00Z"},
+        owner={"email": "bob@example.org"},
+    )
+    sig = cap_json(capture_type="sigmf", channel="", capture_props={})
+    rsps.get(CAPS, json=page([drf, rh, sig]))
+
+    def uuids(found: list[Capture]) -> list[str]:
+        return [c.uuid for c in found]
+
+    ids = [uuid.UUID(str(c["uuid"])).hex for c in (drf, rh, sig)]
+    # frequency: production's search misses Digital RF, so it is done on the records
+    assert uuids(captures.listing(min_frequency=1e9, max_frequency=2e9)) == [ids[0]]
+    assert uuids(captures.listing(min_frequency=2e9)) == [ids[1]]
+    assert uuids(captures.listing(text="westford")) == [ids[0]]
+    assert uuids(captures.listing(owner="BOB@example.org")) == [ids[1]]
+    window = {"start": datetime(2024, 6, 27, 14, 20, tzinfo=UTC)}
+    assert uuids(captures.listing(**window, end=window["start"] + timedelta(minutes=20))) == ids[:2]
+    assert uuids(captures.listing(start=datetime(2024, 6, 28, tzinfo=UTC))) == []
+    assert uuids(captures.listing(capture_type="sigmf")) == [ids[2]]
+    queries = [query(call) for call in rsps.calls]
+    assert all("page" not in q for q in queries)
+    assert "capture_type" not in queries[-1]  # production answers 400 to sigmf
+    captures.find(CaptureFilter(capture_type="rh"))
+    assert query(rsps.calls[-1])["capture_type"] == ["rh"]
+
+
+def test_dataset_sdk_names(rsps: responses.RequestsMock, datasets: DatasetAPI) -> None:
+    did, cid = uuid.uuid4(), uuid.uuid4()
+    artifact = {"uuid": str(uuid.uuid4()), "name": "notes.txt", "directory": "/n"}
+    summary = {
+        "uuid": str(cid),
+        "capture_type": "drf",
+        "top_level_dir": "/array",
+        "is_multi_channel": True,
+        "channels": [{"channel": "ch0", "uuid": str(cid)}],
+    }
+    body = {"uuid": str(did), "name": "DS", "captures": [summary], "files": [artifact]}
+    rsps.get(f"{DS}{did.hex}/", json=body)
+    rsps.post(f"{DS}{did.hex}/attach-capture/", json={"message": "attached"})
+    assert datasets.list_captures(did) == [summary]  # raw, as the SDK returns them
+    assert datasets.list_artifact_files(str(did)) == [artifact]
+    (typed,) = datasets.captures(did)
+    assert typed.is_multi_channel
+    assert [c.channel for c in typed.channels] == ["ch0"]
+    assert datasets.add_capture_to_dataset(did, cid)
+    attach = rsps.calls[-1].request
+    assert json.loads(attach.body) == {"capture_uuid": cid.hex}
+    assert attach.headers["Content-Type"] == "application/json"
+    assert DatasetAPI.revoke is DatasetAPI.revoke_share_permissions
+
+
+def test_listing_survives_productions_refused_next_page(
+    rsps: responses.RequestsMock, captures: CaptureAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Production's next links carry page=2, which it refuses (400): the first page is
+    kept and the truncation is logged, instead of the whole listing failing."""
+    first = [cap_json() for _ in range(3)]
+    rsps.get(CAPS, json=page(first, f"{CAPS}?page=2&page_size=3", count=5))
+    refusal = {"detail": "unsupported operand type(s) for -: 'str' and 'int'"}
+    rsps.get(CAPS, status=400, json=refusal)
+    found = captures.listing(page_size=3)
+    assert [c.uuid for c in found] == [uuid.UUID(str(c["uuid"])).hex for c in first]
+    assert "listing 3 of 5" in caplog.text
+    rsps.reset()
+    rsps.get(CAPS, status=400, json={"detail": "Unknown capture type"})
+    with pytest.raises(CaptureError, match="Unknown capture type"):  # a first-page refusal
+        captures.listing()
+
+
+def test_iter_pages_filters_each_page(rsps: responses.RequestsMock, captures: CaptureAPI) -> None:
+    hit = cap_json(name="keep me")
+    rsps.get(CAPS, json=page([cap_json(), hit], f"{CAPS}?page=2&page_size=100"))
+    rsps.get(CAPS, json=page([cap_json()]))
+    pages = list(captures.iter_pages(CaptureFilter(text="KEEP")))
+    assert [[c.name for c in p] for p in pages] == [["keep me"], []]

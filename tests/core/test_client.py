@@ -5,15 +5,20 @@ import logging
 import subprocess
 import sys
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 import responses
 
 from sds_desktop.core.client import Client
+from sds_desktop.core.errors import PathError
+from sds_desktop.core.models import SDSFile
 from sds_desktop.core.progress import TerminalProgress, human_bytes
+from sds_desktop.core.results import Result
 from sds_desktop.core.transfer import DownloadOutcome, UploadOutcome
 from tests.core.conftest import EMAIL, TOKEN, file_json, page, policy
 
@@ -49,8 +54,13 @@ def snapshot(root: Path) -> list[tuple[str, bytes]]:
 def test_host_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SDS_SECRET_TOKEN", raising=False)
     c = Client(env_file=NO_ENV, env_config={"SDS_HOST": "localhost:8000"})
-    assert c.base_url == "http://localhost:8000/api/v1"
-    assert Client(env_file=NO_ENV).base_url == "https://sds.crc.nd.edu/api/v1"
+    assert c.api_url == "http://localhost:8000/api/v1"
+    assert c.base_url == "http://localhost:8000"  # the SDK's form: scheme://host:port
+    assert c.base_url_no_port == "http://localhost"
+    default = Client(env_file=NO_ENV)
+    assert default.api_url == "https://sds.crc.nd.edu/api/v1"
+    assert default.base_url == "https://sds.crc.nd.edu:443"
+    assert default.base_url_no_port == "https://sds.crc.nd.edu"
     assert (
         Client("other.org", env_file=NO_ENV, env_config={"SDS_HOST": "x.org"}).host == "other.org"
     )
@@ -224,3 +234,155 @@ def test_progress_bar_only_on_tty() -> None:
     assert "100.0%" in tty.getvalue()
     assert "1/1 files" in tty.getvalue()
     assert human_bytes(2048) == "2.0 KiB"
+
+
+def test_one_unsavable_name_never_hides_the_others(tmp_path: Path) -> None:
+    """A 200-character "é" name (400 bytes: more than the file system allows) becomes a
+    failed result with a typed error; the five other files are downloaded and verified."""
+    c = make_client()
+    long_name = "é" * 200
+    metas = [
+        file_json(name=f"f{i}.bin", directory=f"/files/{EMAIL}/six", content=f"data {i}".encode())
+        for i in range(5)
+    ]
+    metas.insert(3, file_json(name=long_name, directory=f"/files/{EMAIL}/six", content=b"long"))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(f"{BASE}/assets/files/", json=page(metas))
+        bodies = [b"data 0", b"data 1", b"data 2", b"long", b"data 3", b"data 4"]
+        for meta, body in zip(metas, bodies, strict=True):
+            mock.get(f"{BASE}/assets/files/{uuid.UUID(meta['uuid']).hex}/download/", body=body)
+        results = c.download(from_sds_path="/six", to_local_path=tmp_path / "dl", verbose=False)
+    assert [bool(r) for r in results] == [True, True, True, False, True, True]
+    failed = results[3]
+    assert isinstance(failed.error, PathError)
+    assert "file system allows" in str(failed.error)
+    assert failed.file is not None
+    assert failed.file.name == long_name
+    with pytest.raises(PathError):
+        failed()
+    assert sorted(p.name for p in (tmp_path / "dl" / "six").iterdir()) == [
+        f"f{i}.bin" for i in range(5)
+    ]
+    assert all(r.verified for r in results if r)
+
+
+def test_results_are_sdk_results(tmp_path: Path) -> None:
+    root = tmp_path / "up"
+    make_tree(root)
+    c = make_client(dry_run=True)
+    results = c.upload(local_path=root, sds_path="/d", verbose=False, warn_skipped=False)
+    assert all(isinstance(r, Result) for r in results)
+    assert all(results)
+    assert [r.outcome for r in results] == [UploadOutcome.PLANNED] * 3
+    assert results[0].sds_path == "/d/a.txt"
+
+
+def test_list_files_time_window_is_sent_in_utc_and_reapplied() -> None:
+    c = make_client()
+    first = file_json(name="rf@1719496800.000.h5", directory=f"/files/{EMAIL}/drf/ch0")
+    second = file_json(name="drf_properties.h5", directory=f"/files/{EMAIL}/drf/ch0")
+    with responses.RequestsMock() as mock:
+        mock.get(f"{BASE}/assets/files/", json=page([first], f"{BASE}/assets/files/?page=2"))
+        mock.get(f"{BASE}/assets/files/", json=page([second]))
+        start = datetime(2024, 6, 27, 10, 0, tzinfo=timezone(timedelta(hours=-4)))
+        naive_end = datetime(2024, 6, 27, 15, 0)  # noqa: DTZ001 - naive means UTC, as in the SDK
+        files = c.list_files("/drf", start_time=start, end_time=naive_end)
+        queries = [parse_qs(urlsplit(str(call.request.url)).query) for call in mock.calls]
+    assert [f.name for f in files] == ["rf@1719496800.000.h5", "drf_properties.h5"]
+    for q in queries:  # the next link dropped them: re-applied
+        assert q["start_time"] == ["2024-06-27T14:00:00+00:00"]
+        assert q["end_time"] == ["2024-06-27T15:00:00+00:00"]  # naive: UTC
+    assert queries[1]["page"] == ["2"]
+
+
+def test_download_given_files_metadata_only_and_single(tmp_path: Path) -> None:
+    c = make_client()
+    meta = file_json(name="m.bin", directory=f"/files/{EMAIL}/a", content=b"meta")
+    f = SDSFile.from_json(meta)
+    with responses.RequestsMock() as mock:
+        only = c.download(files_to_download=[f], to_local_path=tmp_path / "x", skip_contents=True)
+        assert len(mock.calls) == 0
+        assert [bool(r) for r in only] == [True]
+        assert not (tmp_path / "x").exists()
+        mock.get(f"{BASE}/assets/files/{f.uuid}/download/", body=b"meta")
+        single = c.download_single_file(file_info=f, to_local_path=tmp_path / "s")
+    assert single
+    assert single.local_path == tmp_path / "s" / "a" / "m.bin"
+    assert (tmp_path / "s" / "a" / "m.bin").read_bytes() == b"meta"
+    # the SDK's download_file keyword: file_instance, to a file path; fields read through
+    with responses.RequestsMock() as mock:
+        mock.get(f"{BASE}/assets/files/{f.uuid}/download/", body=b"meta")
+        got = c.download_file(file_instance=f, to_local_path=tmp_path / "copy.bin")
+    assert got.name == "m.bin"
+    assert got.uuid == f.uuid
+    assert (tmp_path / "copy.bin").read_bytes() == b"meta"
+
+
+def test_download_single_file_failure_is_a_result(tmp_path: Path) -> None:
+    c = make_client()
+    f = SDSFile.from_json(file_json(name="gone.bin", directory=f"/files/{EMAIL}/a"))
+    with responses.RequestsMock() as mock:
+        mock.get(f"{BASE}/assets/files/{f.uuid}/download/", status=404, json={"detail": "gone"})
+        result = c.download_single_file(file_info=f, to_local_path=tmp_path)
+    assert not result
+    assert "gone" in str(result.exception_or(None))
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no partial file left
+
+
+def test_attributes_and_verbose(tmp_path: Path) -> None:
+    c = make_client()
+    assert c.base_url == "https://sds.test:443"
+    assert c.base_url_no_port == "https://sds.test"
+    assert c.gateway.base_url == BASE
+    assert c.config.token == TOKEN
+    assert not c.verbose
+    c.verbose = True
+    assert c.captures.verbose
+    assert c.datasets.verbose
+    assert not c.is_authenticated
+    with responses.RequestsMock() as mock:
+        mock.get(f"{BASE}/auth/", json={"message": f"API key is valid for {EMAIL}"})
+        assert c.authenticate() == EMAIL
+    assert c.is_authenticated
+
+
+def test_file_actions_take_the_sdks_keyword(tmp_path: Path) -> None:
+    c = make_client()
+    fid = uuid.uuid4()
+    meta = file_json(file_uuid=str(fid))
+    with responses.RequestsMock() as mock:
+        mock.get(f"{BASE}/assets/files/{fid.hex}/", json=meta)
+        mock.put(f"{BASE}/assets/files/{fid.hex}/detach-from-datasets/", json={})
+        mock.delete(f"{BASE}/assets/files/{fid.hex}/", status=204)
+        assert c.get_file(file_uuid=fid).uuid == fid.hex
+        assert c.detach_file_from_datasets(file_uuid=str(fid))
+        assert c.delete_file(file_uuid=fid)
+        assert len(mock.calls) == 3
+
+
+def test_log_file_gets_the_log_once_and_no_token(tmp_path: Path) -> None:
+    import logging
+
+    log_path = tmp_path / "sds.log"
+    core = logging.getLogger("sds_desktop.core")
+    level = core.level
+    try:
+        c = make_client(dry_run=True, log_file=log_path)
+        make_client(dry_run=True, log_file=log_path)  # the same file is not added twice
+        root = tmp_path / "up"
+        make_tree(root)
+        c.upload(local_path=root, sds_path="/d", verbose=False)
+        handlers = [h for h in core.handlers if getattr(h, "baseFilename", "") == str(log_path)]
+        assert len(handlers) == 1
+        handlers[0].flush()
+        text = log_path.read_text(encoding="utf-8")
+        assert "dry run: would upload 3 files" in text
+        assert TOKEN not in text
+    finally:
+        for h in [h for h in core.handlers if getattr(h, "baseFilename", "") == str(log_path)]:
+            core.removeHandler(h)
+            h.close()
+        core.setLevel(level)
+        from sds_desktop.core import client as client_module
+
+        client_module._FILE_HANDLERS.clear()

@@ -16,7 +16,7 @@ from sds_desktop.core.queue import ItemState
 from sds_desktop.core.transfer import SMALL_FILE_BYTES
 from sds_desktop.gui.credentials import SERVICE
 from sds_desktop.gui.main_window import MainWindow
-from sds_desktop.gui.remote_model import RemoteModel
+from sds_desktop.gui.remote_list import R_FILE, RemoteListModel
 
 from .conftest import DEMO_EMAIL, sign_in
 
@@ -24,11 +24,17 @@ from .conftest import DEMO_EMAIL, sign_in
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-def wait_loaded(qtbot, model: RemoteModel, index: QModelIndex | None = None) -> None:
-    index = index or QModelIndex()
-    if model.canFetchMore(index):
-        model.fetchMore(index)
-    qtbot.waitUntil(lambda: model.node(index).state == "loaded", timeout=10_000)
+def open_remote(qtbot, win: MainWindow, path: str) -> RemoteListModel:
+    """Show ``path`` on the SDS side and wait for its listing."""
+    pane = win.remote_pane
+    if pane.current_dir() != path or pane.model.state != "loaded":
+        pane.set_dir(path)
+    qtbot.waitUntil(lambda: pane.model.state == "loaded", timeout=10_000)
+    return pane.model
+
+
+def remote_row(model: RemoteListModel, name: str) -> int:
+    return model.find(name)
 
 
 def make_tree(root: Path) -> Path:
@@ -50,35 +56,31 @@ def test_sign_in_and_browse(qtbot, window, sandbox, local_dir):
     assert window.account.email == DEMO_EMAIL
     assert window.sandbox_badge.isVisible()
     assert DEMO_EMAIL in window.conn_label.text()
-    model = window.remote_model
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
-    demo = model.find("/demo")
-    assert demo.isValid()
-    wait_loaded(qtbot, model, demo)
-    assert model.rowCount(demo) >= 2
+    model = open_remote(qtbot, window, "/")
+    assert remote_row(model, "demo") >= 0
+    model = open_remote(qtbot, window, "/demo")
+    assert model.rowCount() >= 2
     # the local pane lists the folder
-    fs = window.local_pane.fs
-    qtbot.waitUntil(lambda: fs.index(str(local_dir / "hello.txt")).isValid(), timeout=5000)
-    # keyboard navigation in the remote tree
+    pane = window.local_pane
+    qtbot.waitUntil(lambda: pane.select_name("hello.txt"), timeout=5000)
+    # keyboard navigation in the remote list
     view = window.remote_pane.view
     view.setFocus()
-    view.setCurrentIndex(window.remote_pane.proxy.index(0, 0))
+    view.setCurrentIndex(model.index(0, 0))
     qtbot.keyClick(view, Qt.Key.Key_Down)
-    assert view.currentIndex().isValid()
+    assert view.currentIndex().row() == 1
 
 
 def test_upload_folder_by_drag_and_drop(qtbot, window, sandbox, user_key, local_dir):
     folder = make_tree(local_dir)
     sign_in(qtbot, window, sandbox, user_key)
-    model = window.remote_model
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    model = open_remote(qtbot, window, "/")
     pane = window.local_pane
-    qtbot.waitUntil(lambda: pane.fs.index(str(folder)).isValid(), timeout=5000)
-    mime = pane.proxy.mimeData([pane.index_of(folder)])
+    qtbot.waitUntil(lambda: pane.select_name(folder.name), timeout=5000)
+    mime = pane.model.mimeData([pane.view.to_source(i) for i in pane.view.selectedIndexes()])
     assert mime.hasUrls()
-    remote_proxy = window.remote_pane.proxy
     with qtbot.waitSignal(window.controller.jobAdded, timeout=10_000) as job:
-        assert remote_proxy.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, QModelIndex())
+        assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, QModelIndex())
     assert job.args[1] == 3
     wait_idle(qtbot, window)
     items = window.queue.items()
@@ -89,8 +91,11 @@ def test_upload_folder_by_drag_and_drop(qtbot, window, sandbox, user_key, local_
         "/campaign/sigmf/rec.sigmf-data",
         "/campaign/sigmf/rec.sigmf-meta",
     }
-    # the tree picks up the new folder without a manual refresh
-    qtbot.waitUntil(lambda: model.find("/campaign").isValid(), timeout=10_000)
+    # the list and the tree pick up the new folder without a manual refresh
+    qtbot.waitUntil(lambda: remote_row(model, "campaign") >= 0, timeout=10_000)
+    tree = window.remote_pane.tree_model
+    qtbot.waitUntil(lambda: tree.find("/campaign") is not None, timeout=10_000)
+    assert tree.find("/campaign").count == 3
     assert "(3)" in window.queue_dock.tabs.tabText(2)
     # the same folder again: the server has every file
     window.upload([folder], "/")
@@ -106,8 +111,7 @@ def test_os_file_manager_drop_with_events(qtbot, window, sandbox, user_key, loca
     f = local_dir / "from-file-manager.bin"
     f.write_bytes(os.urandom(50_000))
     sign_in(qtbot, window, sandbox, user_key)
-    model = window.remote_model
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
+    open_remote(qtbot, window, "/")
     viewport = window.remote_pane.view.viewport()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(f))])
@@ -130,16 +134,14 @@ def test_os_file_manager_drop_with_events(qtbot, window, sandbox, user_key, loca
 
 def test_download_by_context_menu_and_drag(qtbot, window, sandbox, local_dir):
     sign_in(qtbot, window, sandbox, sandbox.demo_key)
-    model = window.remote_model
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
-    demo = model.find("/demo")
-    wait_loaded(qtbot, model, demo)
-    readme = model.find("/demo/README.txt")
-    assert readme.isValid()
-    # context-menu action on a selected file → into the local pane's folder
-    window.remote_pane.select_source(readme)
-    action = window.remote_pane.action("download")
+    model = open_remote(qtbot, window, "/demo")
+    readme = remote_row(model, "README.txt")
+    assert readme >= 0
+    # the Download action on a selected file → into the local pane's folder
+    window.remote_pane.view.select_row(readme)
+    action = window.actions["download"]
     assert action.isEnabled()
+    assert action.text() == f"Download 1 item to {local_dir}"
     action.trigger()
     wait_idle(qtbot, window)
     assert (local_dir / "README.txt").is_file()
@@ -148,14 +150,14 @@ def test_download_by_context_menu_and_drag(qtbot, window, sandbox, local_dir):
     target = local_dir / "into"
     target.mkdir()
     pane = window.local_pane
-    qtbot.waitUntil(lambda: pane.fs.index(str(target)).isValid(), timeout=5000)
-    radiohound = model.find("/demo/radiohound")
-    assert radiohound.isValid()
-    mime = model.mimeData([radiohound])
-    drop_index = pane.index_of(target)
-    assert pane.proxy.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, drop_index)
+    qtbot.waitUntil(lambda: pane.select_name("into"), timeout=5000)
+    radiohound = remote_row(model, "radiohound")
+    assert radiohound >= 0
+    mime = model.mimeData([model.index(radiohound, 0)])
+    drop_index = pane.view.to_source(pane.view.currentIndex())
+    assert pane.model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, drop_index)
     with qtbot.waitSignal(window.controller.jobAdded, timeout=10_000):
-        pane.proxy.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, drop_index)
+        pane.model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, drop_index)
     wait_idle(qtbot, window)
     got = sorted(p.name for p in (target / "radiohound").iterdir())
     assert got
@@ -238,40 +240,24 @@ def test_delete_and_refusal_reason(qtbot, window, sandbox, user_key, local_dir):
     sign_in(qtbot, window, sandbox, user_key)
     window.upload([f], "/")
     wait_idle(qtbot, window)
-    model = window.remote_model
-    qtbot.waitUntil(lambda: model.find("/gone.bin").isValid(), timeout=10_000)
-    window.remote_pane.select_source(model.find("/gone.bin"))
-    window.remote_pane.action("delete").trigger()
-    qtbot.waitUntil(lambda: not model.find("/gone.bin").isValid(), timeout=10_000)
+    model = open_remote(qtbot, window, "/")
+    qtbot.waitUntil(lambda: remote_row(model, "gone.bin") >= 0, timeout=10_000)
+    window.remote_pane.view.setFocus()
+    window.remote_pane.view.select_row(remote_row(model, "gone.bin"))
+    window.actions["delete"].trigger()
+    qtbot.waitUntil(lambda: remote_row(model, "gone.bin") < 0, timeout=10_000)
     assert window.gateway.list_files("/") == []
 
 
 def test_delete_refused_shows_server_reason(qtbot, window, sandbox):
     sign_in(qtbot, window, sandbox, sandbox.demo_key)
-    model = window.remote_model
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
-    demo = model.find("/demo")
-    wait_loaded(qtbot, model, demo)
-    wvpol = model.find("/demo/westford-vpol")
-    wait_loaded(qtbot, model, wvpol)
-    # a file that belongs to a capture: the gateway refuses to delete it
-    target = None
-    stack = [wvpol]
-    while stack and target is None:
-        idx = stack.pop()
-        wait_loaded(qtbot, model, idx)
-        for r in range(model.rowCount(idx)):
-            child = model.index(r, 0, idx)
-            node = model.node(child)
-            if node.kind == "file" and node.file and node.file.captures:
-                target = child
-                break
-            if node.kind == "dir":
-                stack.append(child)
-    if target is None:
+    captured = next((f for f in window.gateway.list_files("/demo") if f.captures), None)
+    if captured is None:
         pytest.skip("demo data has no capture file")
-    window.remote_pane.select_source(target)
-    window.remote_pane.action("delete").trigger()
+    model = open_remote(qtbot, window, captured.directory)
+    window.remote_pane.view.setFocus()
+    window.remote_pane.view.select_row(remote_row(model, captured.name))
+    window.actions["delete"].trigger()
     qtbot.waitUntil(lambda: getattr(window, "last_error", None) is not None, timeout=10_000)
     assert "refused" in window.last_error.text()
     window.last_error.close()
@@ -279,19 +265,19 @@ def test_delete_refused_shows_server_reason(qtbot, window, sandbox):
 
 def test_properties_dialog(qtbot, window, sandbox):
     sign_in(qtbot, window, sandbox, sandbox.demo_key)
-    model = window.remote_model
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
-    wait_loaded(qtbot, model, model.find("/demo"))
-    readme = model.find("/demo/README.txt")
-    window.remote_pane.select_source(readme)
-    window.remote_pane.action("properties").trigger()
+    model = open_remote(qtbot, window, "/demo")
+    readme = remote_row(model, "README.txt")
+    window.remote_pane.view.setFocus()
+    window.remote_pane.view.select_row(readme)
+    assert window.actions["properties"].isEnabled()
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_Return, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: getattr(window, "properties_dialog", None) is not None, timeout=10_000)
     tree = window.properties_dialog.tree
     values = {
         tree.topLevelItem(i).text(0): tree.topLevelItem(i).text(1)
         for i in range(tree.topLevelItemCount())
     }
-    assert values["BLAKE3 checksum"] == model.node(readme).file.sum_blake3
+    assert values["BLAKE3 checksum"] == model.rows[readme][R_FILE].sum_blake3
     assert values["Owner"] == DEMO_EMAIL
     assert "Captures" in values
     assert "Datasets" in values
@@ -302,14 +288,15 @@ def test_new_virtual_folder_then_upload(qtbot, window, sandbox, user_key, local_
     f = local_dir / "x.bin"
     f.write_bytes(b"abc" * 100)
     sign_in(qtbot, window, sandbox, user_key)
-    model = window.remote_model
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
-    idx = window.create_folder(model.root, "fresh")
-    assert model.node(idx).virtual
-    assert not window.remote_pane.action("download").isEnabled()
+    model = open_remote(qtbot, window, "/")
+    row = window.create_folder("fresh")
+    assert model.rows[row][0] == "fresh"
+    assert model.rows[row][7]  # virtual
+    window.remote_pane.view.setFocus()
+    assert not window.actions["download"].isEnabled()
     window.upload([f], "/fresh")
     wait_idle(qtbot, window)
-    qtbot.waitUntil(lambda: not model.node(model.find("/fresh")).virtual, timeout=10_000)
+    qtbot.waitUntil(lambda: not model.rows[remote_row(model, "fresh")][7], timeout=10_000)
     assert window.queue.items()[0].sds_path == "/fresh/x.bin"
 
 

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from sds_desktop.__main__ import build_parser, main
 from sds_desktop.core.queue import Direction, ItemSpec, TransferQueue
@@ -67,7 +66,8 @@ def test_queue_dock_tabs_and_counts(qtbot, qtmodeltester):
     queue.mark_failed(items[0].id, "HTTP 500: boom")
     queue.cancel(items[1].id)
     assert dock.tabs.tabText(0) == "Queued / Active (1)"
-    assert dock.tabs.tabText(1) == "Failed (2)"
+    # cancelled is not a failure: it is counted apart (same tab, to retry it from there)
+    assert dock.tabs.tabText(1) == "Failed (1) · cancelled (1)"
     assert dock.tabs.tabText(2) == "Done"
     for proxy in dock.proxies:
         qtmodeltester.check(proxy)
@@ -180,41 +180,6 @@ def test_version_and_help(capsys):
     args = build_parser().parse_args(["--sandbox", "--config-dir", "/tmp/x"])
     assert args.sandbox
     assert args.config_dir == "/tmp/x"
-
-
-def test_gui_thread_stays_responsive_during_big_listing(qtbot):
-    """Page-wise inserts of 50k files never stall the event loop for long."""
-    from sds_desktop.gui.remote_model import RemoteModel, RemoteSortProxy
-    from sds_desktop.gui.tasks import TaskRunner
-    from tests.gui.test_remote_model import FakeLister, make_file
-
-    runner = TaskRunner()
-    files = [make_file(f"/big/d{i % 50}", f"f{i:06d}.bin") for i in range(50_000)]
-    model = RemoteModel(runner, FakeLister(files, page=100))
-    proxy = RemoteSortProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(0)
-    gaps: list[float] = []
-    last = [time.monotonic()]
-
-    def beat() -> None:
-        now = time.monotonic()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(beat)
-    timer.start()
-    start = time.monotonic()
-    model.fetchMore(model.index(-1, -1))
-    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=5000)
-    first_rows = time.monotonic() - start
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=30_000)
-    timer.stop()
-    assert runner.shutdown(5000)
-    assert first_rows < 1.0
-    assert max(gaps) < 0.5, f"event loop stalled {max(gaps) * 1000:.0f} ms"
 
 
 def test_batch_totals_follow_items_without_scanning():

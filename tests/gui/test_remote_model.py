@@ -1,200 +1,144 @@
-"""The lazy remote tree: paging, folders, loading row, drag and drop, model consistency."""
+"""The SDS side's models: the flat list (batches, sort, in-place refresh) and the tree."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 
-from sds_desktop.core.models import SDSFile
-from sds_desktop.gui.remote_model import (
-    REMOTE_MIME,
-    RemoteModel,
-    RemoteSortProxy,
-    decode_remote_mime,
-    local_urls_mime,
-)
+from sds_desktop.core.listing import FileRow
+from sds_desktop.gui.file_list import FileListView
+from sds_desktop.gui.folder_tree import FolderTreeModel
+from sds_desktop.gui.remote_list import R_COUNT, R_NAME, R_SIZE, RemoteListModel
 from sds_desktop.gui.tasks import TaskRunner
 
 
-def make_file(directory: str, name: str, size: int = 10) -> SDSFile:
-    n = abs(hash((directory, name))) % (16**32)
-    return SDSFile(
-        uuid=f"{n:032x}",
-        name=name,
-        directory=directory,
-        owner_email="demo@sandbox.sds",
-        size=size,
-        sum_blake3="ab" * 32,
-        updated_at="2024-06-27 14:00:05",
-        expiration_date="2026-06-27 14:00:05",
+def row(directory: str, name: str, size: int = 10) -> FileRow:
+    return FileRow(
+        name,
+        directory,
+        size,
+        "2024-06-27 10:00:00",
+        "a" * 64,
+        "2026-06-27 10:00:00",
+        f"{abs(hash((directory, name))):032x}"[:32],
+        "me@x.org",
+        "",
+        "",
+        "",
+        "",
+        "",
     )
 
 
-TREE = [
-    make_file("/", "readme.txt"),
-    make_file("/probe", "a.bin", 100),
-    make_file("/probe/dir1", "b.bin", 200),
-    make_file("/probe/dir1", "c.bin", 300),
-    make_file("/probeX", "d.bin"),  # prefix trap: "/probe" must not match "/probeX"
-    make_file("/other", "e.bin"),
-]
-
-
 class FakeLister:
-    """Serves TREE filtered by prefix, in pages of ``page`` files."""
+    """Pages of rows under a path, as ``ParallelLister.iter_rows`` yields them."""
 
-    def __init__(self, files: list[SDSFile], page: int = 2) -> None:
+    def __init__(self, files: list[FileRow], page: int = 100) -> None:
         self.files = files
         self.page = page
-        self.calls: list[str] = []
-        self.gate: threading.Event | None = None
 
-    def __call__(self, path: str) -> Iterator[list[SDSFile]]:
-        self.calls.append(path)
-        under = [
-            f
-            for f in self.files
-            if path in ("/", f.directory) or f.directory.startswith(path + "/")
+    def iter_rows(
+        self, path: str, cancel: threading.Event | None = None
+    ) -> Iterator[list[FileRow]]:
+        prefix = path.rstrip("/") + "/"
+        mine = [
+            f for f in self.files if path in ("/", f.directory) or f.directory.startswith(prefix)
         ]
-        for i in range(0, len(under), self.page):
-            if self.gate is not None:
-                self.gate.wait(5)
-            yield under[i : i + self.page]
+        for i in range(0, len(mine), self.page):
+            yield mine[i : i + self.page]
 
 
 @pytest.fixture
-def runner(qtbot):
+def runner() -> Iterator[TaskRunner]:
     r = TaskRunner()
     yield r
     assert r.shutdown(5000)
 
 
-def names(model: RemoteModel, parent: QModelIndex | None = None) -> list[str]:
-    parent = parent or QModelIndex()
-    return [model.index(r, 0, parent).data() for r in range(model.rowCount(parent))]
+def load(qtbot, model: RemoteListModel, path: str) -> None:
+    model.open(path)
+    qtbot.waitUntil(lambda: model.state == "loaded", timeout=10_000)
 
 
-def test_lazy_listing_builds_folders(qtbot, runner):
-    lister = FakeLister(TREE)
-    model = RemoteModel(runner, lister)
-    assert model.canFetchMore(QModelIndex())
-    with qtbot.waitSignal(model.folderLoaded, timeout=5000):
-        model.fetchMore(QModelIndex())
-    assert sorted(names(model)) == ["other", "probe", "probeX", "readme.txt"]
-    probe = model.find("/probe")
-    assert probe.isValid()
-    assert model.hasChildren(probe)
-    assert model.index(probe.row(), 1).data() == "600 B"  # known sizes below the folder
-    # the sub-folder is served from the parent's listing: no new request
-    model.fetchMore(probe)
-    qtbot.waitUntil(lambda: model.node(probe).state == "loaded")
-    assert sorted(names(model, probe)) == ["a.bin", "dir1"]
-    assert lister.calls == ["/"]
-    dir1 = model.find("/probe/dir1")
-    model.fetchMore(dir1)
-    qtbot.waitUntil(lambda: model.node(dir1).state == "loaded")
-    assert sorted(names(model, dir1)) == ["b.bin", "c.bin"]
-    blake = model.index(0, 3, dir1).data()
-    assert blake == "ab" * 6
-
-
-def test_loading_row_while_pages_arrive(qtbot, runner):
-    lister = FakeLister(TREE, page=1)
-    lister.gate = threading.Event()
-    model = RemoteModel(runner, lister)
-    model.fetchMore(QModelIndex())
-    try:
-        qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=2000)
-        assert model.index(0, 0).data() == "loading…"
-    finally:
-        lister.gate.set()
-    with qtbot.waitSignal(model.folderLoaded, timeout=5000):
-        pass
-    assert "loading…" not in names(model)
-
-
-def test_qtmodeltester(qtbot, qtmodeltester, runner):
-    model = RemoteModel(runner, FakeLister(TREE))
-    qtmodeltester.check(model)
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=5000)
-    qtmodeltester.check(model)
-    model.fetchMore(model.find("/probe"))
-    qtbot.waitUntil(lambda: model.node(model.find("/probe")).state == "loaded")
-    qtmodeltester.check(model)
-    model.refresh(model.find("/probe"))
+def test_folder_rows_count_everything_below(qtbot, runner, qtmodeltester):
+    files = [row("/a", f"f{i}.bin") for i in range(5)]
+    files += [row("/a/sub", "x.bin", 100), row("/a/sub/deep", "y.bin", 1000), row("/ab", "z.bin")]
+    model = RemoteListModel(runner)
+    model.set_lister(FakeLister(files, page=2))  # type: ignore[arg-type]
+    load(qtbot, model, "/a")
+    names = [r[R_NAME] for r in model.rows]
+    assert names == ["sub", "f0.bin", "f1.bin", "f2.bin", "f3.bin", "f4.bin"]  # folders first
+    sub = model.rows[0]
+    assert (sub[R_COUNT], sub[R_SIZE]) == (2, 1100)
+    assert model.data(model.index(0, 2)) == "2 files"
     qtmodeltester.check(model)
 
 
-def test_proxy_qtmodeltester_and_sorting(qtbot, qtmodeltester, runner):
-    model = RemoteModel(runner, FakeLister(TREE))
-    proxy = RemoteSortProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(0, Qt.SortOrder.AscendingOrder)
-    model.fetchMore(QModelIndex())
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=5000)
-    order = [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
-    assert order == ["other", "probe", "probeX", "readme.txt"]  # folders first
-    qtmodeltester.check(proxy)
+def test_big_folder_sorted_and_selection_survives_refresh(qtbot, runner):
+    files = [row("/big", f"file-{i:05d}.bin", size=i) for i in range(3000)]
+    lister = FakeLister(files, page=100)
+    model = RemoteListModel(runner)
+    model.set_lister(lister)  # type: ignore[arg-type]
+    view = FileListView(model)
+    qtbot.addWidget(view)
+    load(qtbot, model, "/big")
+    assert model.rowCount() == 3000
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # by size, largest first
+    assert model.rows[0][R_NAME] == "file-02999.bin"
+    view.select_row(model.find("file-01234.bin"))
+    # another upload lands; a reload replaces the rows in place
+    lister.files = [*files, row("/big", "new.bin", size=10**9)]
+    model.reload()
+    qtbot.waitUntil(lambda: model.rowCount() == 3001, timeout=10_000)
+    assert model.rows[0][R_NAME] == "new.bin"
+    assert [r[R_NAME] for r in view.selected_rows()] == ["file-01234.bin"]
 
 
-def test_load_failure_is_reported(qtbot, runner):
-    def broken(path: str) -> Iterator[list[SDSFile]]:
-        yield [make_file("/", "first.bin")]
-        raise OSError("connection reset")
-
-    model = RemoteModel(runner, broken)
-    with qtbot.waitSignal(model.loadFailed, timeout=5000) as blocker:
-        model.fetchMore(QModelIndex())
-    assert "connection reset" in blocker.args[1]
-    assert names(model) == ["first.bin"]
-
-
-def test_mime_roundtrip_and_drop(qtbot, runner, tmp_path: Path):
-    model = RemoteModel(runner, FakeLister(TREE))
-    model.fetchMore(QModelIndex())
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=5000)
-    probe = model.find("/probe")
-    readme = model.find("/readme.txt")
-    mime = model.mimeData([probe, readme])
-    entries = decode_remote_mime(mime)
-    assert {e["sds_path"] for e in entries} == {"/probe", "/readme.txt"}
-    assert not model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, probe)
-    (tmp_path / "x.bin").write_bytes(b"x")
-    local = local_urls_mime([tmp_path / "x.bin"])
-    with qtbot.waitSignal(model.uploadRequested) as blocker:
-        assert model.dropMimeData(local, Qt.DropAction.CopyAction, -1, 0, probe)
-    assert blocker.args == [[tmp_path / "x.bin"], "/probe"]
-    # dropped onto a file → into the file's folder
-    with qtbot.waitSignal(model.uploadRequested) as blocker:
-        model.dropMimeData(local, Qt.DropAction.CopyAction, -1, 0, readme)
-    assert blocker.args[1] == "/"
-    assert REMOTE_MIME in model.mimeTypes()
+def test_virtual_folder_stays_until_it_is_real(qtbot, runner):
+    lister = FakeLister([row("/", "top.bin")])
+    model = RemoteListModel(runner)
+    model.set_lister(lister)  # type: ignore[arg-type]
+    load(qtbot, model, "/")
+    model.add_virtual_folder("fresh")
+    model.reload()
+    qtbot.waitUntil(lambda: model._task is None, timeout=5000)
+    assert model.find("fresh") >= 0  # a reload keeps the new, empty folder
+    lister.files.append(row("/fresh", "in.bin"))
+    model.reload()
+    qtbot.waitUntil(lambda: model.rows[model.find("fresh")][R_COUNT] == 1, timeout=5000)
+    assert not model.rows[model.find("fresh")][7]
 
 
-def test_virtual_folder_and_remove(qtbot, qtmodeltester, runner):
-    model = RemoteModel(runner, FakeLister(TREE))
-    model.fetchMore(QModelIndex())
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=5000)
-    idx = model.add_virtual_folder(QModelIndex(), "new-campaign")
-    assert model.node(idx).virtual
-    assert model.find("/new-campaign") == idx
-    model.remove_node(model.node(model.find("/readme.txt")))
-    assert "readme.txt" not in names(model)
-    assert model.find("/other").row() == model.node(model.find("/other")).row
-    qtmodeltester.check(model)
+def test_signed_out_list_says_sign_in(runner):
+    model = RemoteListModel(runner)
+    assert model.rowCount() == 0
+    assert "Sign in" in model.placeholder
 
 
-def test_many_files_insert_pagewise(qtbot, runner):
-    files = [make_file("/big", f"f{i:06d}.bin") for i in range(20_000)]
-    model = RemoteModel(runner, FakeLister(files, page=1000))
-    model.fetchMore(QModelIndex())
-    qtbot.waitUntil(lambda: model.root.state == "loaded", timeout=10_000)
-    big = model.find("/big")
-    model.fetchMore(big)
-    qtbot.waitUntil(lambda: model.rowCount(big) >= 2000, timeout=5000)
-    qtbot.waitUntil(lambda: model.node(big).state == "loaded", timeout=10_000)
-    assert model.rowCount(big) == 20_000
+def test_tree_absorbs_changes_without_collapsing(qtbot, qtmodeltester):
+    tree = FolderTreeModel()
+    tree.absorb("/", {"/": [4, 40], "/a": [3, 30], "/a/b": [2, 20], "/c": [1, 10]})
+    from PySide6.QtWidgets import QTreeView
+
+    view = QTreeView()
+    qtbot.addWidget(view)
+    view.setModel(tree)
+    a = tree.index_of(tree.find("/a"))
+    view.expand(tree.index_of(tree.root))
+    view.expand(a)
+    # an upload into /a/b/new: only that subtree is listed again
+    tree.absorb("/a", {"/a": [5, 50], "/a/b": [3, 30], "/a/b/new": [1, 10], "/a/e": [1, 10]})
+    assert view.isExpanded(tree.index_of(tree.find("/a")))
+    assert tree.find("/a/b/new") is not None
+    assert (tree.root.count, tree.root.size) == (6, 60)  # the folders above follow
+    assert tree.find("/c").count == 1
+    # everything in /c deleted
+    tree.absorb(
+        "/", {"/": [5, 50], "/a": [5, 50], "/a/b": [3, 30], "/a/b/new": [1, 10], "/a/e": [1, 10]}
+    )
+    assert tree.find("/c") is None
+    assert view.isExpanded(tree.index_of(tree.find("/a")))
+    qtmodeltester.check(tree)

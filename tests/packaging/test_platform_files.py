@@ -69,10 +69,24 @@ def test_spec_bundles_resources_and_metadata(spec_text: str) -> None:
 def test_spec_excludes_heavy_dev_packages(spec_text: str) -> None:
     excluded = _literal(spec_text, "EXCLUDED_MODULES")
     assert isinstance(excluded, list)
-    for name in ("numpy", "h5py", "digital_rf", "sigmf", "spectrumx", "pytest", "PySide6.QtQml"):
+    for name in ("spectrumx", "pytest", "PySide6.QtQml", "numpy.tests", "h5py.tests"):
+        assert name in excluded
+    # pyqtgraph must not drag in another Qt binding or OpenGL
+    for name in ("PyQt5", "PyQt6", "PySide2", "OpenGL", "pyqtgraph.opengl"):
         assert name in excluded
     for needed in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg"):
         assert needed not in excluded
+
+
+def test_spec_carries_the_rf_libraries(spec_text: str) -> None:
+    """Recordings are the point of the app: the bundle has the libraries that read them."""
+    excluded = _literal(spec_text, "EXCLUDED_MODULES")
+    assert isinstance(excluded, list)
+    for name in ("numpy", "h5py", "digital_rf", "sigmf", "pyqtgraph", "jsonschema"):
+        assert name not in excluded
+    for name in ("digital_rf", "h5py", "numpy", "sigmf", "pyqtgraph"):
+        assert f'"{name}"' in spec_text.split("hiddenimports +=", 1)[1].split("\n", 1)[0]
+    assert 'collect_data_files("sigmf"' in spec_text  # its JSON schemas
 
 
 def test_spec_keeps_required_plugins(spec_text: str) -> None:
