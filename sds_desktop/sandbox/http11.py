@@ -50,6 +50,10 @@ class KeepAliveHandler(WSGIRequestHandler):
     def log_request(self, code: Any = "-", _size: Any = "-") -> None:
         log.debug("%s %s -> %s", self.command, self.path, code)
 
+    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        # e.g. "Request timed out" when an idle keep-alive connection expires: routine
+        log.debug("sandbox connection: %s", format % args)
+
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip() == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")

@@ -141,6 +141,12 @@ def drf_props(
     As production: the channel's properties at its first sample, its bounds in seconds,
     and its digital metadata as a flat dict at that sample, mapped through DRF_SCHEMA.
     """
+    names = [r["name"] for r in files]
+    if files and (not any(n.startswith("rf@") for n in names) or "drf_properties.h5" not in names):
+        raise MetadataError(
+            "Some files that are required to get sample bounds (drf_properties.h5 and "
+            f"rf@*.h5 data files) are missing for channel '{channel}'."
+        )
     try:
         import digital_rf  # noqa: PLC0415 - optional dependency
     except ImportError:
