@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-from werkzeug.formparser import MultiPartParser
+from werkzeug.formparser import parse_form_data
 from werkzeug.wrappers import Request, Response
 
 from sds_desktop.sandbox.faults import FaultInjector
@@ -36,7 +36,6 @@ from sds_desktop.sandbox.wire import (
 FORM_MEMORY_LIMIT = 16 * 1024 * 1024
 LISTING_CACHE_SIZE = 16
 """Listings kept for paging (per user and path), dropped at the next write."""
-UPLOAD_BUFFER = 1024 * 1024
 MAX_FILENAME = 100
 """Production's limit on the multipart part's filename (the stored name)."""
 MAX_NAME_FIELD = 255
@@ -188,7 +187,12 @@ class FileRoutes(Resource):
         try:
             if request.mimetype == "multipart/form-data":
                 try:
-                    form, files = self._parse_multipart(request, factory)
+                    _, form, files = parse_form_data(
+                        request.environ,
+                        stream_factory=factory,
+                        max_form_memory_size=FORM_MEMORY_LIMIT,
+                        silent=False,
+                    )
                 except ClientDisconnected as exc:  # the client quit mid-upload: no answer
                     raise ConnectionAbortedError("client disconnected mid-upload") from exc
                 except (ValueError, RequestEntityTooLarge) as exc:
@@ -200,21 +204,6 @@ class FileRoutes(Resource):
             for writer in writers:
                 if not writer.closed:
                     writer.discard()
-
-    @staticmethod
-    def _parse_multipart(request: Request, factory: Any) -> tuple[MultiDict, MultiDict]:
-        """Werkzeug's multipart parser with a 1 MiB read buffer instead of its 64 KiB one
-        (parse_form_data offers no knob): a fifth of the reads and boundary scans per
-        byte, so an upload benchmark measures the client rather than this parser."""
-        boundary = request.mimetype_params.get("boundary", "").encode("ascii", "replace")
-        if not boundary:
-            raise ValueError("Missing boundary")
-        parser = MultiPartParser(
-            stream_factory=factory,
-            max_form_memory_size=FORM_MEMORY_LIMIT,
-            buffer_size=UPLOAD_BUFFER,
-        )
-        return parser.parse(request.stream, boundary, request.content_length)
 
     def _upload_fields(self, user: User, form: MultiDict) -> tuple[str, str, str]:
         raw_dir = form.get("directory")
