@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from sds_desktop.core.checksum import CHUNK_SIZE, ProgressCallback
+from sds_desktop.core.config import check_token
 from sds_desktop.core.errors import (
     AuthError,
     CancelledError,
@@ -333,6 +334,8 @@ class Gateway:
         verify: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        if token:
+            check_token(token)  # issue 10: a key a header cannot carry fails here, unquoted
         self.__token = token
         self.timeout = timeout
         self.retry = retry if retry is not None else RetryPolicy()
