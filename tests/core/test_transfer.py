@@ -30,6 +30,7 @@ from sds_desktop.core.errors import (
 )
 from sds_desktop.core.gateway import DownloadStream, Gateway
 from sds_desktop.core.models import SDSFile
+from sds_desktop.core.retry import RetryPolicy
 from sds_desktop.core.transfer import (
     DownloadItem,
     DownloadOutcome,
@@ -766,3 +767,64 @@ def test_upload_conflict_with_other_content_on_sds(
     old_gone = rsps.delete(f"{FILES}{uuid.UUID(existing.uuid).hex}/", status=204)
     upload_one(gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.OVERWRITE)
     assert old_gone.call_count == 1  # overwrite on SDS: the older version is deleted
+
+
+def test_errors_are_told_apart_not_an_sds_gateway_and_html_500(
+    rsps: responses.RequestsMock, gateway: Gateway
+) -> None:
+    from sds_desktop.core.errors import ServiceError
+
+    rsps.get(
+        f"{BASE}/auth/",
+        body="<html><h1>Not Found</h1></html>",
+        status=404,
+        content_type="text/html",
+    )
+    with pytest.raises(ServiceError, match="this is not an SDS gateway"):
+        gateway.authenticate()
+    rsps.replace(
+        responses.GET,
+        f"{BASE}/auth/",
+        body="<!doctype html><p>Server Error</p>",
+        status=500,
+        content_type="text/html",
+    )
+    with pytest.raises(ServiceError) as info:
+        Gateway(BASE, "k.v", timeout=5, retry=RetryPolicy(attempts=1)).authenticate()
+    assert str(info.value) == "SDS failed on this request (HTTP 500)"
+
+
+def test_json_bodies_are_capped(
+    rsps: responses.RequestsMock, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sds_desktop.core.errors import ServiceError
+
+    monkeypatch.setattr(gateway_mod, "MAX_JSON_BYTES", 1000)
+    f = file_json(description="x" * 5000)
+    rsps.get(f"{FILES}{uuid.UUID(f['uuid']).hex}/", json=f)
+    with pytest.raises(ServiceError, match="larger than"):
+        gateway.get_file(f["uuid"])
+
+
+def test_endless_next_pages_are_bounded_by_the_advertised_count(
+    rsps: responses.RequestsMock, gateway: Gateway
+) -> None:
+    calls = {"n": 0}
+
+    def endless(request: Any) -> tuple[int, dict[str, str], str]:
+        import json
+
+        calls["n"] += 1
+        n = calls["n"]
+        body = {
+            "count": 3,
+            "next": f"{FILES}?page={n + 1}&path=%2Fdata",
+            "previous": None,
+            "results": [file_json(name=f"f{n}-{i}.bin") for i in range(100)],
+        }
+        return 200, {}, json.dumps(body)
+
+    rsps.add_callback(responses.GET, FILES, callback=endless)
+    files = gateway.list_files("/data")
+    assert calls["n"] <= 12  # 3 advertised: stops after about a thousand, not never
+    assert len(files) <= 1200
