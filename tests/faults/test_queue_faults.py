@@ -234,7 +234,7 @@ def test_disk_full_fails_that_item_with_free_space_and_pauses_other_downloads(
     out.mkdir()
     # r00 lands first (its temp file is not "full"); the next one hits the full disk
     (out / "marker").write_text("x")
-    monkeypatch.setattr("sds_desktop.core.transfer.os.fdopen", fdopen)
+    monkeypatch.setattr("sds_desktop.core.download.os.fdopen", fdopen)
     controller = controller_for(qtbot, gateway, f"{server.url}|x")
     controller.parallel = controller.small_parallel = 1
     controller.enqueue_download(files, out)
