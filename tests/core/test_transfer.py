@@ -15,7 +15,6 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 import responses
-from requests_toolbelt import MultipartEncoder
 from requests_toolbelt.multipart import decoder
 
 from sds_desktop.core import gateway as gateway_mod
@@ -105,7 +104,10 @@ def test_upload_streams_multipart_with_filename(
 
     def send_spy(self: requests.Session, request: requests.PreparedRequest, **kw: Any) -> Any:
         if request.method == "POST" and str(request.url) == FILES:
-            seen["streaming"] = isinstance(request.body, MultipartEncoder)
+            # a file-like body read block by block, never the whole file as bytes
+            seen["streaming"] = hasattr(request.body, "read") and not isinstance(
+                request.body, (bytes, bytearray)
+            )
             seen["length"] = request.headers.get("Content-Length")
         return original_send(self, request, **kw)
 

@@ -115,3 +115,17 @@ def make_sigmf(root: Path, name: str = "rec", *, samples: int = 65536) -> Path:
     }
     (root / f"{name}.sigmf-meta").write_text(json.dumps(meta))
     return root
+
+
+def settle(qtbot, window) -> None:
+    """Wait until the local pane lists what is on disk in its folder: files a test makes
+    there trigger a rescan, which must be over before the window shuts down."""
+    pane = window.local_pane
+    folder = pane.current_dir()
+
+    def listed() -> bool:
+        want = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+        return {r[0] for r in pane.model.rows} >= want
+
+    qtbot.waitUntil(listed, timeout=10_000)
+    qtbot.wait(400)  # the watcher's debounce

@@ -20,7 +20,7 @@ from sds_desktop.gui.rf.dialogs import CaptureDownloadDialog, UploadCaptureDialo
 from sds_desktop.gui.rf.info import CaptureInfo, parse_dataset_ref, time_window
 from sds_desktop.gui.rf.props import CapturePropertiesDialog
 from tests.gui.conftest import sign_in
-from tests.gui.rf_data import START_SEC, make_drf
+from tests.gui.rf_data import START_SEC, make_drf, settle
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen dialogs
 
@@ -176,6 +176,7 @@ def test_download_one_second_of_a_channel(qtbot, window, sandbox, user_key, loca
     assert data == ["westford/ch0/2024-06-27T14-00-00/rf@1719496801.000.h5"]
     assert "westford/ch0/drf_properties.h5" in got
     assert any(g.startswith("westford/ch0/metadata/") for g in got)
+    settle(qtbot, window)
 
 
 def test_time_window_keeps_overlapping_data_files() -> None:
@@ -252,6 +253,7 @@ def test_properties_delete_refused_and_drag(qtbot, window, sandbox, user_key, lo
     QApplication.sendEvent(viewport, drop)
     _wait_downloads(qtbot, window)
     assert (target / "westford" / "ch0" / "drf_properties.h5").is_file()
+    settle(qtbot, window)
 
 
 def test_signed_out_views_are_empty(qtbot, window, sandbox) -> None:

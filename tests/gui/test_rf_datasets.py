@@ -14,7 +14,7 @@ from sds_desktop.gui.rf.dialogs import DatasetDownloadDialog, OpenDatasetDialog,
 from sds_desktop.gui.rf.info import DatasetInfo
 from sds_desktop.gui.rf.props import DatasetPropertiesDialog
 from tests.gui.conftest import sign_in
-from tests.gui.rf_data import make_drf, make_rh
+from tests.gui.rf_data import make_drf, make_rh, settle
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -108,6 +108,7 @@ def test_open_properties_and_filtered_downloads(
     dl.accept()
     _downloads_done(qtbot, window, 3)
     assert sorted(p.name for p in art.rglob("*") if p.is_file()) == ["README.txt"]
+    settle(qtbot, window)
 
 
 def test_datasets_met_through_files_and_models(qtbot, qtmodeltester, window, sandbox) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from sds_desktop.gui.rf.quicklook_view import QuickLookWindow
 from tests.gui.conftest import sign_in
-from tests.gui.rf_data import make_drf, make_rh, make_sigmf
+from tests.gui.rf_data import make_drf, make_rh, make_sigmf, settle
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -56,6 +56,7 @@ def test_local_kinds(qtbot, window, local_dir: Path) -> None:
     win = QuickLookWindow.for_local(window.tasks, rh, window)
     _rendered(qtbot, win)
     assert win.result.spectrogram_db.shape[0] == 3
+    settle(qtbot, window)
 
 
 def test_not_a_recording_says_so(qtbot, window, local_dir: Path) -> None:
@@ -64,6 +65,7 @@ def test_not_a_recording_says_so(qtbot, window, local_dir: Path) -> None:
     qtbot.addWidget(win)
     qtbot.waitUntil(lambda: bool(win.error), timeout=10_000)
     assert "not a recording" in win.header.text()
+    settle(qtbot, window)
 
 
 def test_remote_captures_and_file(qtbot, window, sandbox) -> None:

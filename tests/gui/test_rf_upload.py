@@ -13,7 +13,7 @@ from sds_desktop.core.queue import ItemState
 from sds_desktop.gui.rf.capture_step import CREATED, FAILED, LINKED, SIGMF_NOTICE
 from sds_desktop.gui.rf.dialogs import DropQuestion, UploadCaptureDialog
 from tests.gui.conftest import sign_in
-from tests.gui.rf_data import make_drf, make_rh, make_sigmf, rh_doc
+from tests.gui.rf_data import make_drf, make_rh, make_sigmf, rh_doc, settle
 
 DONE = (CREATED, LINKED, FAILED)
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen dialogs
@@ -74,6 +74,7 @@ def test_drf_two_channels_upload_as_captures(qtbot, window, sandbox, user_key, l
     assert steps[0].text == "capture exists: linked (ch0)"
     assert {s.capture_uuid for s in steps} == {c.uuid for c in created.values()}
     assert len(_server_captures(window)) == 2
+    settle(qtbot, window)
 
 
 def test_rh_scan_groups_become_captures(qtbot, window, sandbox, user_key, local_dir) -> None:
@@ -88,6 +89,7 @@ def test_rh_scan_groups_become_captures(qtbot, window, sandbox, user_key, local_
     caps = _server_captures(window)
     assert sorted(c.scan_group or "" for c in caps) == sorted([g1, g2])
     assert {c.capture_type for c in caps} == {"rh"}
+    settle(qtbot, window)
 
 
 def test_refused_capture_shows_reason_and_retries(
@@ -120,6 +122,7 @@ def test_refused_capture_shows_reason_and_retries(
     qtbot.waitUntil(lambda: step.state in (CREATED, LINKED), timeout=20_000)
     assert step.state == CREATED
     assert not dock.retry_button.isEnabled()
+    settle(qtbot, window)
 
 
 def test_capture_waits_for_failed_files(qtbot, window, sandbox, user_key, local_dir) -> None:
@@ -142,6 +145,7 @@ def test_capture_waits_for_failed_files(qtbot, window, sandbox, user_key, local_
     window.controller.retry([failed[0].id])
     qtbot.waitUntil(lambda: step.state in DONE, timeout=20_000)
     assert step.state == CREATED
+    settle(qtbot, window)
 
 
 def test_sigmf_uploads_as_files_with_notice(qtbot, window, sandbox, user_key, local_dir) -> None:
@@ -156,6 +160,7 @@ def test_sigmf_uploads_as_files_with_notice(qtbot, window, sandbox, user_key, lo
     names = sorted(f.name for f in window.gateway.list_files("/wifi"))
     assert names == ["rec.sigmf-data", "rec.sigmf-meta"]
     assert window.rf.steps.rowCount() == 0
+    settle(qtbot, window)
 
 
 def test_drop_recording_asks_once_and_remembers(
@@ -163,7 +168,7 @@ def test_drop_recording_asks_once_and_remembers(
 ) -> None:
     sign_in(qtbot, window, sandbox, user_key)
     rec = make_rh(local_dir / "dropped", {str(uuid.uuid4()): 1})
-    window.remote_model.uploadRequested.emit([rec], "/")
+    window.remote_pane.model.uploadRequested.emit([rec], "/")
     qtbot.waitUntil(lambda: isinstance(window.rf.dialog, DropQuestion), timeout=10_000)
     question = window.rf.dialog
     question.remember.setChecked(True)
@@ -171,7 +176,7 @@ def test_drop_recording_asks_once_and_remembers(
     qtbot.waitUntil(lambda: isinstance(window.rf.dialog, UploadCaptureDialog), timeout=10_000)
     window.rf.dialog.reject()
     # remembered: the next drop goes straight to the plan, no question
-    window.remote_model.uploadRequested.emit([rec], "/")
+    window.remote_pane.model.uploadRequested.emit([rec], "/")
     qtbot.waitUntil(
         lambda: isinstance(window.rf.dialog, UploadCaptureDialog) and window.rf.dialog.isVisible(),
         timeout=10_000,
@@ -182,7 +187,8 @@ def test_drop_recording_asks_once_and_remembers(
     plain = local_dir / "notes"
     plain.mkdir()
     (plain / "a.txt").write_text("hello")
-    window.remote_model.uploadRequested.emit([plain], "/")
+    window.remote_pane.model.uploadRequested.emit([plain], "/")
     qtbot.waitUntil(lambda: bool(window.queue.items()), timeout=10_000)
     qtbot.waitUntil(window.controller.is_idle, timeout=20_000)
     assert [f.name for f in window.gateway.list_files("/notes")] == ["a.txt"]
+    settle(qtbot, window)

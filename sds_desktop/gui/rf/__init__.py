@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -28,10 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sds_desktop.core.models import SDSFile
 from sds_desktop.gui.rf.captures_model import CAPTURE_MIME, decode_capture_mime
 from sds_desktop.gui.rf.captures_view import CapturesView
 from sds_desktop.gui.rf.controller import RFController
 from sds_desktop.gui.rf.datasets_view import DatasetsView
+from sds_desktop.gui.rf.local_decor import RecordingDetails, RecordingProxy
 
 if TYPE_CHECKING:
     from sds_desktop.gui.main_window import MainWindow
@@ -103,8 +106,8 @@ class _CaptureDropFilter(QObject):
             assert isinstance(event, QDropEvent)  # noqa: S101
             if event.mimeData().hasFormat(CAPTURE_MIME):
                 pane = self.window.local_pane
-                index = pane.view.indexAt(event.position().toPoint())
-                folder = pane.proxy.target_dir(index)
+                index = pane.view.to_source(pane.view.indexAt(event.position().toPoint()))
+                folder = pane.model.target_dir(index)
                 self.rf.download_capture_uuids(decode_capture_mime(event.mimeData()), folder)
                 event.setDropAction(Qt.DropAction.CopyAction)
                 event.accept()
@@ -159,7 +162,7 @@ def install(window: MainWindow) -> RFController:
     upload.setShortcut(QKeySequence("Ctrl+Shift+U"))
     upload.setToolTip("Upload the recording selected on the left and create its captures")
     look = menu.addAction("Quick look", lambda: _quicklook_selection(window, rf))
-    look.setShortcut(QKeySequence("Ctrl+L"))
+    look.setShortcut(QKeySequence("Ctrl+Shift+L"))
     menu.addSeparator()
     menu.addAction("Show captures", lambda: tabs.setCurrentWidget(captures))
     menu.addAction("Open dataset…", rf.open_dataset)
@@ -174,7 +177,7 @@ def install(window: MainWindow) -> RFController:
     window.local_pane.view.addAction(upload)
 
     # drops of recordings on the SDS tree ask: capture or files
-    model = window.remote_model
+    model = window.remote_pane.model
     try:
         model.uploadRequested.disconnect(window.upload)
     except (RuntimeError, TypeError):
@@ -185,12 +188,55 @@ def install(window: MainWindow) -> RFController:
     drop_filter = _CaptureDropFilter(window, rf)
     window.local_pane.view.viewport().installEventFilter(drop_filter)
     rf.drop_filter = drop_filter  # type: ignore[attr-defined]
-    model.rowsInserted.connect(
-        lambda parent, first, last: _met_files(window, rf, parent, first, last)
-    )
+    model.rowsInserted.connect(lambda _p, first, last: _met_files(window, rf, first, last))
+    model.modelReset.connect(lambda: _met_files(window, rf, 0, len(model.rows) - 1))
+    _decorate_local(window, rf)
+    _menu_hooks(window, rf, upload)
     if window.account is not None:
         rf._signed_in(window.account)
     return rf
+
+
+def _decorate_local(window: MainWindow, rf: RFController) -> None:
+    pane = window.local_pane
+    proxy = RecordingProxy(window.tasks, pane, alive=rf.alive)
+    set_decorator = getattr(pane, "set_decorator", None)
+    if not callable(set_decorator):
+        log.warning("the local pane takes no decorator: recordings are not marked")
+        return
+    set_decorator(proxy)
+    details = RecordingDetails(pane)
+    layout = pane.layout()
+    if layout is not None:
+        layout.addWidget(details)
+    rf.recording_proxy = proxy  # type: ignore[attr-defined]
+    rf.recording_details = details  # type: ignore[attr-defined]
+
+    def refresh(*_args: object) -> None:
+        paths = pane.selected_paths()
+        details.show_recordings(proxy.recordings(paths[0]) if len(paths) == 1 else ())
+
+    pane.view.selectionModel().selectionChanged.connect(refresh)
+    proxy.dataChanged.connect(refresh)
+
+
+def _menu_hooks(window: MainWindow, rf: RFController, upload: QAction) -> None:
+    def local_menu(menu: QMenu) -> None:
+        paths = window.local_pane.selected_paths()
+        menu.addSeparator()
+        upload.setEnabled(bool(paths))
+        menu.addAction(upload)
+        look = menu.addAction("Quick look", lambda: rf.quicklook_local(paths[0]))
+        look.setEnabled(len(paths) == 1)
+
+    def remote_menu(menu: QMenu) -> None:
+        files = [f for f in window.remote_pane.selected_items() if isinstance(f, SDSFile)]
+        menu.addSeparator()
+        look = menu.addAction("Quick look", lambda: rf.quicklook_file(files[0]))
+        look.setEnabled(len(files) == 1)
+
+    window.local_pane.menu_hooks = [local_menu]  # type: ignore[attr-defined]
+    window.remote_pane.menu_hooks = [remote_menu]  # type: ignore[attr-defined]
 
 
 def _find_menu(window: MainWindow, title: str) -> Any:
@@ -200,11 +246,11 @@ def _find_menu(window: MainWindow, title: str) -> Any:
     return None
 
 
-def _met_files(window: MainWindow, rf: RFController, parent: Any, first: int, last: int) -> None:
-    model = window.remote_model
-    for row in range(first, last + 1):
-        node = model.node(model.index(row, 0, parent))
-        file = getattr(node, "file", None)
+def _met_files(window: MainWindow, rf: RFController, first: int, last: int) -> None:
+    """Datasets the files of a listed SDS folder belong to join the Datasets tab."""
+    model = window.remote_pane.model
+    for row in model.rows[first : last + 1]:
+        file = model.file_of(row)
         if file is not None and file.datasets:
             rf.datasets.met_through_file(file.sds_path, file.datasets)
 
@@ -216,10 +262,10 @@ def _quicklook_selection(window: MainWindow, rf: RFController) -> None:
     if tabs.currentWidget() is rf.captures and rf.captures.selected():
         rf.quicklook_capture()
         return
-    if window.remote_pane.view.hasFocus():
-        nodes = [n for n in window.remote_pane.selected_nodes() if n.file is not None]
-        if nodes and nodes[0].file is not None:
-            rf.quicklook_file(nodes[0].file)
+    if window.remote_pane.view.hasFocus() or getattr(window, "active_side", "") == "remote":
+        files = [f for f in window.remote_pane.selected_items() if isinstance(f, SDSFile)]
+        if files:
+            rf.quicklook_file(files[0])
             return
     paths = _selected_local(window)
     if paths:

@@ -189,8 +189,11 @@ class CaptureSteps(QAbstractTableModel):
         tasks: TaskRunner,
         gateway: Callable[[], Gateway | None],
         parent: QObject | None = None,
+        *,
+        alive: Callable[[], bool] = lambda: True,
     ) -> None:
         super().__init__(parent)
+        self.alive = alive
         self.queue = queue
         self.tasks = tasks
         self._gateway = gateway
@@ -262,6 +265,8 @@ class CaptureSteps(QAbstractTableModel):
 
     # -- creation ------------------------------------------------------------------
     def _start(self, row: int) -> None:
+        if not self.alive():  # shutting down: the step waits for the next session
+            return
         gateway = self._gateway()
         step = self.steps[row]
         if gateway is None:

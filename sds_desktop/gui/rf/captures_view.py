@@ -74,12 +74,12 @@ class CapturesView(QWidget):
         sp = QStyle.StandardPixmap
         self.actions_: dict[str, QAction] = {}
         for key, icon, text, shortcut, tip in (
-            ("refresh", sp.SP_BrowserReload, "Refresh", "F5", "List every capture again"),
+            ("refresh", sp.SP_BrowserReload, "Refresh", "", "List every capture again"),
             (
                 "download",
                 sp.SP_ArrowDown,
                 "Download…",
-                "Ctrl+D",
+                "",
                 "Download the capture's files into the folder open on the left "
                 "(Digital RF: optionally only a time window)",
             ),
@@ -87,17 +87,17 @@ class CapturesView(QWidget):
                 "quicklook",
                 sp.SP_MediaPlay,
                 "Quick look",
-                "Ctrl+L",
-                "Spectrogram and power spectrum of a slice of the signal",
+                "",
+                "Spectrogram and power spectrum of a slice of the signal (Ctrl+Shift+L)",
             ),
             (
                 "properties",
                 sp.SP_FileDialogInfoView,
                 "Properties",
-                "Alt+Return",
+                "",
                 "Every field of the capture",
             ),
-            ("copy_uuid", None, "Copy UUID", "Ctrl+Shift+C", "Copy the capture UUID(s)"),
+            ("copy_uuid", None, "Copy UUID", "", "Copy the capture UUID(s)"),
             (
                 "web",
                 None,
@@ -112,7 +112,7 @@ class CapturesView(QWidget):
                 "",
                 "Ask the SDS to find the capture's files again and re-index it",
             ),
-            ("delete", sp.SP_TrashIcon, "Delete…", "Delete", "Delete the capture (its files stay)"),
+            ("delete", sp.SP_TrashIcon, "Delete…", "", "Delete the capture (its files stay)"),
         ):
             action = QAction(text, self)
             if icon is not None:

@@ -84,7 +84,7 @@ class RFController(QObject):
         self.settings = QSettings(
             str(window.settings.config_dir / "rf.ini"), QSettings.Format.IniFormat
         )
-        self.steps = CaptureSteps(window.queue, window.tasks, self._gateway, self)
+        self.steps = CaptureSteps(window.queue, window.tasks, self._gateway, self, alive=self.alive)
         self.steps.capturesCreated.connect(self._captures_created)
         self._listing = None
         self.dialog: QDialog | None = None
@@ -109,6 +109,10 @@ class RFController(QObject):
         window.signedOut.connect(self._signed_out)
 
     # -- helpers -------------------------------------------------------------------
+    def alive(self) -> bool:
+        """False once the window has shut down (no new background work then)."""
+        return not getattr(self.window, "_closed", False)
+
     def _gateway(self) -> Gateway | None:
         return self.window.gateway
 
@@ -437,8 +441,6 @@ class RFController(QObject):
         )
         job_id = self.window.controller.add_planned_job(label, Direction.UPLOAD, specs)
         self.steps.add(job_id, plan.captures)
-        if self.window.remote_model is not None and plan.items:
-            self.window.controller.uploadedInto.emit(plan.sds_dir)
         self._status(
             f"Uploading {len(specs)} file(s) into {plan.sds_dir}"
             + (f"; {len(plan.captures)} capture(s) follow" if plan.captures else "")

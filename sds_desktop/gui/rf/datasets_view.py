@@ -138,13 +138,13 @@ class DatasetsView(QWidget):
         sp = QStyle.StandardPixmap
         self.actions_: dict[str, QAction] = {}
         for key, icon, text, shortcut, tip in (
-            ("open", sp.SP_DialogOpenButton, "Open dataset…", "Ctrl+O",
+            ("open", sp.SP_DialogOpenButton, "Open dataset…", "Ctrl+Shift+O",
              "Open a dataset by UUID or by a link pasted from the SDS web UI"),
-            ("download", sp.SP_ArrowDown, "Download dataset…", "Ctrl+D",
+            ("download", sp.SP_ArrowDown, "Download dataset…", "",
              "Download the dataset's files (all, some captures or folders, or artifacts only)"),
-            ("properties", sp.SP_FileDialogInfoView, "Properties", "Alt+Return",
+            ("properties", sp.SP_FileDialogInfoView, "Properties", "",
              "Authors, DOI, keywords, licence, captures and artifacts"),
-            ("copy_uuid", None, "Copy UUID", "Ctrl+Shift+C", "Copy the dataset UUID(s)"),
+            ("copy_uuid", None, "Copy UUID", "", "Copy the dataset UUID(s)"),
             ("web", None, "Open in SDS web", "",
              "Share or publish the dataset in the SDS web UI"),
             ("create", None, "New dataset in SDS web…", "",

@@ -211,8 +211,8 @@ class DatasetInfo:
             authors=people_text(dataset.authors),
             keywords=list_text(dataset.keywords),
             licence=str(raw.get("license") or raw.get("licence") or ""),
-            captures=[c for c in dataset.captures if isinstance(c, Mapping)],
-            files=[f for f in dataset.files if isinstance(f, Mapping)],
+            captures=[_capture_entry(c) for c in dataset.captures],
+            files=[_file_entry(f) for f in dataset.files],
             raw=raw,
             source=source,
         )
@@ -238,6 +238,29 @@ class DatasetInfo:
             raw=dict(summary),
             source=source,
         )
+
+
+def _capture_entry(capture: object) -> Mapping[str, Any]:
+    if isinstance(capture, Mapping):
+        return capture
+    return {
+        "uuid": getattr(capture, "uuid", ""),
+        "name": getattr(capture, "name", None),
+        "capture_type": getattr(capture, "capture_type", ""),
+        "top_level_dir": getattr(capture, "top_level_dir", ""),
+        "channel": getattr(capture, "channel", None),
+    }
+
+
+def _file_entry(file: object) -> Mapping[str, Any]:
+    if isinstance(file, Mapping):
+        return file
+    return {
+        "uuid": getattr(file, "uuid", ""),
+        "name": getattr(file, "name", ""),
+        "directory": getattr(file, "directory", "/"),
+        "size": getattr(file, "size", None),
+    }
 
 
 def people_text(value: object) -> str:
