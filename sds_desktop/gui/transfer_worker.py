@@ -102,7 +102,8 @@ class TransferWorker(QRunnable):
                 )
                 skipped = up.outcome in {UploadOutcome.SKIPPED, UploadOutcome.SKIPPED_CONFLICT}
                 text = "verified" if up.outcome is UploadOutcome.UPLOADED else up.outcome.value
-                result: tuple[bool, str] = (skipped, text)
+                uuid = up.file.uuid if up.file is not None else ""
+                result: tuple[bool, str, str, str] = (skipped, text, up.local_blake3, uuid)
             else:
                 file = self.download_file
                 if file is None:
@@ -120,7 +121,13 @@ class TransferWorker(QRunnable):
                     on_conflict=self.on_conflict,
                 )
                 skipped = down.outcome not in {DownloadOutcome.DOWNLOADED, DownloadOutcome.RENAMED}
-                result = (skipped, down.outcome.value)
+                verified = down.verified
+                result = (
+                    skipped,
+                    down.outcome.value,
+                    file.sum_blake3 if verified else "",
+                    file.uuid,
+                )
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
             safe_emit(self.signals.failed, self.item_id, exc)
         else:

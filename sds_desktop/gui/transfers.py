@@ -22,6 +22,7 @@ counters into speeds and tells the views which rows to repaint.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,7 @@ from sds_desktop.core.queue import (
     TransferQueue,
     account_key,
 )
+from sds_desktop.core.receipts import ReceiptRow
 from sds_desktop.core.retry import NO_RETRY, QueueRetryPolicy
 from sds_desktop.core.transfer import (
     SMALL_FILE_WORKERS,
@@ -84,6 +86,8 @@ class TransferController(HealingMixin, QObject):
     tick = Signal()  # ~4 Hz while busy: counters were refreshed
     keyNeeded = Signal(str)  # the key was refused mid-queue: the queue paused, ask once
     conflictFound = Signal(int, object)  # item id, core.conflicts.Conflict
+    busyChanged = Signal(bool)  # a busy period starts / ends (keep-awake)
+    jobsSettled = Signal(object)  # [(label, items, failed)] of the jobs of a busy period
     healthChanged = Signal(str)  # "" or "waiting for SDS, next try in 20 s" / key text
 
     def __init__(
@@ -116,6 +120,9 @@ class TransferController(HealingMixin, QObject):
         self._probing = False
         self._key_needed = False
         self._one_off: dict[int, ConflictAction] = {}  # one item's conflict answer
+        self.receipt_info: dict[int, tuple[str, str]] = {}
+        self._settled_jobs: set[int] = set()
+        """item id → (BLAKE3, SDS UUID) of the files moved in this session (receipts)."""
         self._workers: dict[int, TransferWorker] = {}
         self._small: set[int] = set()  # running items in the small-file lane
         self._files: dict[int, SDSFile] = {}
@@ -434,6 +441,7 @@ class TransferController(HealingMixin, QObject):
     def _set_busy(self, busy: bool) -> None:
         if busy and not self._busy:
             self._busy = True
+            self.busyChanged.emit(True)
             self._busy_since = time.monotonic()
             self._samples.clear()
             self._finished_count = 0
@@ -446,6 +454,8 @@ class TransferController(HealingMixin, QObject):
             self._samples.clear()
             self._touch_timer.stop()
             self._flush_touched()
+            self._report_jobs()
+            self.busyChanged.emit(False)
             self.idle.emit()
 
     @Slot(int, object)
@@ -453,7 +463,8 @@ class TransferController(HealingMixin, QObject):
         self._workers.pop(item_id, None)
         self._small.discard(item_id)
         assert isinstance(result, tuple)
-        skipped, text = result
+        skipped, text, digest, uuid = result
+        self.receipt_info[item_id] = (str(digest), str(uuid))
         if self.queue.mark_done(item_id, checksum=str(text), skipped=bool(skipped)):
             item = self.queue.get(item_id)
             log.info("%s: %s", item.sds_path, text)
@@ -494,7 +505,22 @@ class TransferController(HealingMixin, QObject):
         for directory in sorted(touched):
             self.uploadedInto.emit(directory)
 
+    def _report_jobs(self) -> None:
+        jobs, self._settled_jobs = self._settled_jobs, set()
+        report = []
+        for job_id in sorted(jobs):
+            try:
+                label = self.queue.job(job_id).label
+            except KeyError:
+                continue
+            progress = self.queue.job_progress(job_id)
+            report.append((label, progress.total_items, progress.failed_items))
+        if report:
+            self.jobsSettled.emit(report)
+
     def _after(self, item_id: int) -> None:
+        with contextlib.suppress(KeyError):
+            self._settled_jobs.add(self.queue.peek(item_id).job_id)
         self._batch.settle(item_id)
         if self._touched and not self._touch_timer.isActive():
             self._touch_timer.start()
@@ -503,6 +529,32 @@ class TransferController(HealingMixin, QObject):
         self.item_speed.pop(item_id, None)
         self.itemFinished.emit(item_id)
         self._pump()
+
+    def receipt_rows(self, job_ids: Iterable[int]) -> list[ReceiptRow]:
+        """One receipt row per item of the jobs ``job_ids`` (what a receipt holds)."""
+        wanted = set(job_ids)
+        rows = []
+        for item in self.queue.items():
+            if item.job_id not in wanted:
+                continue
+            digest, uuid = self.receipt_info.get(item.id, ("", ""))
+            if not uuid and item.direction is Direction.DOWNLOAD:
+                uuid = item.file_uuid
+            result = item.state.value + (f": {item.checksum}" if item.checksum else "")
+            rows.append(
+                ReceiptRow(
+                    item.direction.value,
+                    item.local_path,
+                    item.sds_path,
+                    item.size,
+                    digest,
+                    uuid,
+                    result,
+                    item.error,
+                    ReceiptRow.when(item.finished_at),
+                )
+            )
+        return rows
 
     # -- counters ------------------------------------------------------------------
     @Slot()
