@@ -523,6 +523,8 @@ class TransferQueue:
                 item.finished_at = None
             if state is not ItemState.WAITING:
                 item.retry_at = None
+            if state in FINISHED_STATES or state in STOPPED_STATES:
+                item.note = ""
             if state is not ItemState.RUNNING:
                 # RUNNING is not journaled: on load it would read as QUEUED anyway, and
                 # skipping it halves the writes per transfer (they happen on the GUI thread).

@@ -348,16 +348,28 @@ class TransferController(HealingMixin, QObject):
         self.cancel([i.id for i in self.queue.items(ACTIVE_STATES)])
 
     def pause(self, ids: Iterable[int]) -> None:
+        """Pause items; a running one stops now and will restart from byte 0 (uploads:
+        SDS takes one request per file; downloads: production ignores Range), which the
+        row says instead of showing its progress drop."""
         for item_id in ids:
             if self.queue.pause(item_id):
                 worker = self._workers.get(item_id)
                 if worker is not None:
                     worker.cancel.set()
+                    upload = self.queue.peek(item_id).direction is Direction.UPLOAD
+                    self.queue.set_note(
+                        item_id,
+                        "uploads cannot resume on SDS: restarts from 0"
+                        if upload
+                        else "restarts from 0 (SDS does not resume downloads)",
+                    )
         self._pump()
 
     def resume(self, ids: Iterable[int]) -> None:
         for item_id in ids:
             if self.queue.resume(item_id):
+                if self.queue.peek(item_id).note:
+                    self.queue.set_note(item_id, "restarting from 0")
                 self._batch.add(item_id)
         self._pump()
 
