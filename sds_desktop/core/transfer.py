@@ -246,7 +246,6 @@ def _upload_attempt(
     if check.file_exists_in_tree:
         meter(item.size)
         return UploadResult(item, UploadOutcome.SKIPPED, digest, None, verified=True)
-    replaced: SDSFile | None = None
     if existing is not None and existing.sum_blake3 != digest:
         conflict = Conflict(
             "upload",
@@ -265,8 +264,8 @@ def _upload_attempt(
         if resolution is Resolution.RENAME:
             taken = taken_names or (lambda n: n == item.name)
             item = replace(item, name=keep_both_name(item.name, taken))
-        else:
-            replaced = existing
+        # otherwise write: SDS keeps the older file as a version of this path (the app
+        # lists versions), so "overwrite" on SDS never deletes anything
     progress = fanout(meter, feed)
     try:
         if check.file_contents_exist_for_user and check.asset_id:
@@ -309,8 +308,6 @@ def _upload_attempt(
         )
     if sds_file.size != item.size:
         log.warning("%s: server size %d, local %d", item.sds_path, sds_file.size, item.size)
-    if replaced is not None:
-        _delete_quietly(gateway, replaced)
     return UploadResult(item, outcome, digest, sds_file, verified=True)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from sds_desktop.gui import about
@@ -62,6 +63,14 @@ class _KeepAwake:
             self._release = None
 
 
+class _Nothing:
+    def start(self) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+
 class Finisher(QObject):
     """Hooks: ``job_done(label, failed)`` when a job settles, ``busy(bool)`` from the
     controller's busy periods. ``enabled`` follows the Preferences check box."""
@@ -77,6 +86,11 @@ class Finisher(QObject):
         super().__init__(parent)
         self.enabled = enabled
         self._tray: QSystemTrayIcon | None = None
+        headless = QGuiApplication.platformName() in {"offscreen", "minimal"}
+        if headless:
+            # no desktop to notify or keep awake (tests, CI, --self-test): stay silent
+            send = send or (lambda _t, _m: None)
+            keep_awake = keep_awake or _Nothing()
         if send is None:
             if QSystemTrayIcon.isSystemTrayAvailable():
                 self._tray = QSystemTrayIcon(about.app_icon(), self)

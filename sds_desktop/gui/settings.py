@@ -94,7 +94,8 @@ class Settings:
     # transfers: reliability (issue 10)
     def conflict_default(self, direction: str) -> str:
         """``ask`` or a ``core.conflicts.ConflictAction`` value, per direction."""
-        return str(self._qs.value(f"transfers/conflict_{direction}", "ask", type=str))
+        default = "overwrite" if direction == "upload" else "ask"  # see ConflictPolicy
+        return str(self._qs.value(f"transfers/conflict_{direction}", default, type=str))
 
     def set_conflict_default(self, direction: str, action: str) -> None:
         self._qs.setValue(f"transfers/conflict_{direction}", action)

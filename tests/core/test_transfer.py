@@ -580,10 +580,11 @@ def test_keep_both_names_and_policy_per_job() -> None:
     assert keep_both_name("noext", lambda _n: False) == "noext (1)"
     policy = ConflictPolicy(download=ConflictAction.SKIP)
     assert policy.action_for(1, "download") is ConflictAction.SKIP
-    assert policy.action_for(1, "upload") is ConflictAction.ASK
+    # uploads: a new version by default (SDS keeps the older one, nothing deleted)
+    assert policy.action_for(1, "upload") is ConflictAction.OVERWRITE
     policy.remember(1, ConflictAction.KEEP_BOTH)
     assert policy.action_for(1, "upload") is ConflictAction.KEEP_BOTH
-    assert policy.action_for(2, "upload") is ConflictAction.ASK
+    assert policy.action_for(2, "upload") is ConflictAction.OVERWRITE
 
 
 def _mock_download(rsps: responses.RequestsMock, f: SDSFile, body: bytes) -> None:
@@ -766,9 +767,12 @@ def test_upload_conflict_with_other_content_on_sds(
     assert kept.item.name == "data (1).bin"
     assert posted.call_count == 1
     rsps.replace(responses.POST, FILES, json=file_json(name=item.name, content=b"new content"))
-    old_gone = rsps.delete(f"{FILES}{uuid.UUID(existing.uuid).hex}/", status=204)
-    upload_one(gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.OVERWRITE)
-    assert old_gone.call_count == 1  # overwrite on SDS: the older version is deleted
+    old_kept = rsps.delete(f"{FILES}{uuid.UUID(existing.uuid).hex}/", status=204)
+    result = upload_one(
+        gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.OVERWRITE
+    )
+    assert result.outcome is UploadOutcome.UPLOADED
+    assert old_kept.call_count == 0  # overwrite on SDS: a new version; the older one stays
 
 
 def test_errors_are_told_apart_not_an_sds_gateway_and_html_500(
