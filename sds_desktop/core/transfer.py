@@ -53,16 +53,23 @@ from sds_desktop.core.errors import (
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import join_sds, normalize_sds_path
+from sds_desktop.core.progress import StallWatch
 from sds_desktop.core.transfer_base import (
     TEMP_PREFIX,
     TEMP_SUFFIX,
     HighWater,
+    NoWatch,
     fanout,
     guard,
     local_modified,
 )
 
 log = logging.getLogger(__name__)
+
+UPLOAD_ANSWER_GRACE_S = 120.0
+UPLOAD_ANSWER_BYTES_PER_S = 50e6
+"""After an upload's last byte, SDS may stay silent while it stores the file: allowed for
+``UPLOAD_ANSWER_GRACE_S`` plus the size at this rate, before it counts as a stall."""
 
 SMALL_FILE_BYTES = 1024 * 1024
 """Files below this size are latency-bound (two round trips, few bytes): they run in a
@@ -224,7 +231,7 @@ def _upload_attempt(
     *,
     meter: HighWater,
     cancel: threading.Event | None,
-    feed: Callable[[int], None],
+    feed: StallWatch | NoWatch,
     media_type: str,
     permissions: str,
     existing: SDSFile | None,
@@ -266,7 +273,16 @@ def _upload_attempt(
             item = replace(item, name=keep_both_name(item.name, taken))
         # otherwise write: SDS keeps the older file as a version of this path (the app
         # lists versions), so "overwrite" on SDS never deletes anything
-    progress = fanout(meter, feed)
+    sent = [0]
+
+    def on_sent(n: int) -> None:
+        sent[0] += n
+        if sent[0] >= item.size:
+            # the whole body is out: SDS stores and hashes it before it answers, which
+            # takes time on large files; that silence is not a stall
+            feed.grace(UPLOAD_ANSWER_GRACE_S + item.size / UPLOAD_ANSWER_BYTES_PER_S)
+
+    progress = fanout(meter, feed, on_sent)
     try:
         if check.file_contents_exist_for_user and check.asset_id:
             sds_file = gateway.upload_sibling(

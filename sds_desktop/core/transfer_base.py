@@ -28,19 +28,30 @@ _CONTENT_RANGE_RE = re.compile(r"^bytes\s+(\d+)-(\d+)/(\d+|\*)$")
 # -- stall and deadline guard -------------------------------------------------------
 
 
+class NoWatch:
+    """The feed of an unguarded attempt: does nothing."""
+
+    def __call__(self, _n: int = 0) -> None:
+        return None
+
+    def grace(self, _seconds: float) -> None:
+        return None
+
+
 @contextlib.contextmanager
 def guard(
     cancel: threading.Event | None, stall_seconds: float | None, deadline: float | None
-) -> Iterator[tuple[threading.Event | None, Callable[[int], None]]]:
+) -> Iterator[tuple[threading.Event | None, StallWatch | NoWatch]]:
     """(cancel event to hand to the transfer, feed) for one attempt; a stall or a passed
-    deadline becomes ``StalledError`` (retryable), a user cancel stays ``CancelledError``."""
+    deadline becomes ``StalledError`` (retryable), a user cancel stays ``CancelledError``.
+    The feed is called per chunk; ``feed.grace(s)`` allows a longer silence once."""
     if stall_seconds is None and deadline is None:
-        yield cancel, lambda _n: None
+        yield cancel, NoWatch()
         return
     watch = StallWatch(cancel, stall_seconds or float("inf"), deadline=deadline)
     with watch:
         try:
-            yield watch.event, watch.feed
+            yield watch.event, watch
         except CancelledError as exc:
             if watch.reason is not None:
                 raise StalledError(watch.reason) from exc

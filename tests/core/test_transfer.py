@@ -834,3 +834,14 @@ def test_endless_next_pages_are_bounded_by_the_advertised_count(
     files = gateway.list_files("/data")
     assert calls["n"] <= 12  # 3 advertised: stops after about a thousand, not never
     assert len(files) <= 1200
+
+
+def test_after_the_last_upload_byte_a_long_silence_is_allowed() -> None:
+    now = [0.0]
+    watch = StallWatch(None, 5, clock=lambda: now[0])
+    watch.grace(100)  # SDS stores a large upload before it answers
+    now[0] = 50.0
+    assert not watch._check()
+    now[0] = 101.0
+    assert watch._check()
+    assert watch.reason is not None
