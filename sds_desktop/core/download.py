@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from blake3 import blake3
 
@@ -162,14 +162,16 @@ def plan_download(
     return DownloadPlan(items, refused, sum(i.file.size for i in items))
 
 
-def _check_range(headers: Mapping[str, str], size: int) -> None:
-    """A 206 is accepted only when it is the whole file from byte 0."""
+def _check_range(headers: Mapping[str, str], size: int, start: int = 0) -> None:
+    """A 206 is accepted only when it runs from ``start`` to the end of the file."""
     value = headers.get("Content-Range", "")
     if not value:
+        if start:
+            raise DownloadError("server sent 206 without a Content-Range; cannot resume")
         return
     match = _CONTENT_RANGE_RE.match(value.strip())
-    if not match or int(match.group(1)) != 0:
-        raise DownloadError(f"server sent a partial range {value!r}; expected the whole file")
+    if not match or int(match.group(1)) != start:
+        raise DownloadError(f"server sent a partial range {value!r}; expected bytes from {start}")
     end = int(match.group(2))
     if end + 1 != size:
         raise DownloadError(f"server sent range {value!r} for a {size}-byte file")
@@ -238,14 +240,32 @@ def _receive(
     out: BinaryIO,
     meter: HighWater,
     cancel: threading.Event | None,
-) -> None:
-    """Stream the body into ``out``, hashing as it goes; fsync; verify size and BLAKE3."""
+    *,
+    resume: tuple[int, Any] | None = None,
+) -> int:
+    """Stream the body into ``out``, hashing as it goes; fsync; verify size and BLAKE3.
+
+    ``resume`` = (bytes already in ``out``, a hasher fed with them): the request asks
+    for the rest. A 206 whose ``Content-Range`` starts there and ends at the listed size
+    appends; a 200 (production ignores Range) truncates and starts from 0. Returns the
+    byte the body started at (0: restarted).
+    """
     hasher = blake3()
     written = 0
+    start = 0
+    if resume is not None and resume[0] > 0:
+        start, hasher = resume
     synced = 0
-    with gateway.download_stream(f.uuid, cancel=cancel) as stream:
+    ranged = {"start": start} if start else {}
+    with gateway.download_stream(f.uuid, cancel=cancel, **ranged) as stream:
         if stream.status == 206:
-            _check_range(stream.headers, f.size)
+            _check_range(stream.headers, f.size, start)
+            written = start
+        elif start:
+            start = 0
+            hasher = blake3()
+            out.seek(0)
+            out.truncate()
         for chunk in stream.chunks:
             if cancel is not None and cancel.is_set():
                 raise CancelledError(f"download of {f.name} cancelled")
@@ -272,6 +292,53 @@ def _receive(
             f"{f.size} bytes with {f.sum_blake3}; the download was discarded",
             detail={"expected": f.sum_blake3, "actual": digest},
         )
+    return start
+
+
+def resume_download(
+    gateway: Gateway,
+    item: DownloadItem,
+    partial: Path,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    stall_seconds: float | None = None,
+) -> tuple[DownloadResult, int]:
+    """Go on with a download from its temp file ``partial`` (a paused or interrupted
+    one); (result, the byte it went on from: 0 when the server restarted it).
+
+    Only a 206 with a matching ``Content-Range`` appends; on a 200 the temp file is
+    truncated and the download starts from 0. Any failure removes the temp file.
+    """
+    f = item.file
+    if not f.safe:
+        raise PathError(f"refusing to download {f.sds_path!r}: {f.unsafe_reason}")
+    have = partial.stat().st_size
+    if have > f.size:
+        partial.unlink(missing_ok=True)
+        have = 0
+    hasher = blake3()
+    with partial.open("rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            hasher.update(block)
+    meter = HighWater(progress)
+    try:
+        with (
+            guard(cancel, stall_seconds, None) as (event, feed),
+            partial.open("r+b") as out,
+        ):
+            out.seek(have)
+            started = _receive(
+                gateway, f, out, _HighWaterFan(meter, feed), event, resume=(have, hasher)
+            )
+        partial.replace(item.local_path)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, SDSError):
+            raise _disk_error(exc, item.local_path) from exc
+        raise
+    _fsync_dir(item.local_path.parent)
+    return DownloadResult(item, DownloadOutcome.DOWNLOADED, verified=True), started
 
 
 def download_one(

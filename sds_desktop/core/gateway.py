@@ -721,7 +721,7 @@ class Gateway:
 
     @contextlib.contextmanager
     def download_stream(
-        self, uuid: str, *, cancel: threading.Event | None = None
+        self, uuid: str, *, cancel: threading.Event | None = None, start: int = 0
     ) -> Iterator[DownloadStream]:
         """Open ``…/download/``; yields a ``DownloadStream`` whose chunks are read lazily.
 
@@ -746,6 +746,8 @@ class Gateway:
                     ok=(200, 206),
                     session=session,
                     cancel=cancel,
+                    # resume (issue 10): the caller checks the 206's Content-Range
+                    headers={"Range": f"bytes={start}-"} if start > 0 else None,
                 )
             except CancelledError:
                 self._discard_session()

@@ -845,3 +845,67 @@ def test_after_the_last_upload_byte_a_long_silence_is_allowed() -> None:
     now[0] = 101.0
     assert watch._check()
     assert watch.reason is not None
+
+
+def _partial(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / ".sds-a.bin.x1.partial"
+    path.write_bytes(data)
+    return path
+
+
+def test_resume_appends_only_on_a_matching_206(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    from sds_desktop.core.download import resume_download
+
+    content = bytes(range(256)) * 40
+    f = _remote(content)
+    url = f"{FILES}{uuid.UUID(f.uuid).hex}/download/"
+    got = rsps.get(
+        url,
+        body=content[4000:],
+        status=206,
+        headers={"Content-Range": f"bytes 4000-{len(content) - 1}/{len(content)}"},
+    )
+    dest = tmp_path / "a.bin"
+    result, started = resume_download(
+        gateway, DownloadItem(f, dest), _partial(tmp_path, content[:4000])
+    )
+    assert got.calls[0].request.headers["Range"] == "bytes=4000-"
+    assert started == 4000
+    assert result.outcome is DownloadOutcome.DOWNLOADED
+    assert dest.read_bytes() == content
+    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+def test_resume_restarts_cleanly_when_the_server_ignores_range(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    from sds_desktop.core.download import resume_download
+
+    content = b"production ignores Range" * 100
+    f = _remote(content)
+    rsps.get(f"{FILES}{uuid.UUID(f.uuid).hex}/download/", body=content, status=200)
+    dest = tmp_path / "a.bin"
+    _, started = resume_download(gateway, DownloadItem(f, dest), _partial(tmp_path, b"old" * 9))
+    assert started == 0  # the row says "restarting from 0"
+    assert dest.read_bytes() == content
+
+
+def test_resume_refuses_a_206_from_the_wrong_byte(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    from sds_desktop.core.download import resume_download
+
+    content = b"z" * 1000
+    f = _remote(content)
+    rsps.get(
+        f"{FILES}{uuid.UUID(f.uuid).hex}/download/",
+        body=content[:500],
+        status=206,
+        headers={"Content-Range": "bytes 0-499/1000"},
+    )
+    partial = _partial(tmp_path, content[:300])
+    with pytest.raises(DownloadError, match="expected bytes from 300"):
+        resume_download(gateway, DownloadItem(f, tmp_path / "a.bin"), partial)
+    assert list(tmp_path.iterdir()) == []  # nothing under the final name, temp removed
