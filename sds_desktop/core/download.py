@@ -303,6 +303,7 @@ def resume_download(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     stall_seconds: float | None = None,
+    keep_partial: threading.Event | None = None,
 ) -> tuple[DownloadResult, int]:
     """Go on with a download from its temp file ``partial`` (a paused or interrupted
     one); (result, the byte it went on from: 0 when the server restarted it).
@@ -333,6 +334,8 @@ def resume_download(
             )
         partial.replace(item.local_path)
     except BaseException as exc:
+        if isinstance(exc, CancelledError) and keep_partial is not None and keep_partial.is_set():
+            raise CancelledError(str(exc), detail=partial) from exc
         partial.unlink(missing_ok=True)
         if isinstance(exc, OSError) and not isinstance(exc, SDSError):
             raise _disk_error(exc, item.local_path) from exc
@@ -353,6 +356,7 @@ def download_one(
     stall_seconds: float | None = None,
     deadline: float | None = None,
     on_conflict: ConflictAction | None = None,
+    keep_partial: threading.Event | None = None,
 ) -> DownloadResult:
     """Stream into a hidden temp file beside the target, hash while writing, fsync,
     verify BLAKE3, then atomically rename. A dry run writes nothing.
@@ -420,6 +424,15 @@ def download_one(
                 _receive(gateway, f, out, _HighWaterFan(meter, feed), event)
             tmp.replace(target)
         except BaseException as exc:
+            if (
+                isinstance(exc, CancelledError)
+                and keep_partial is not None
+                and keep_partial.is_set()
+                and tmp.is_file()
+                and tmp.stat().st_size > 0
+            ):
+                # paused: the temp file stays (hidden name) for resume_download
+                raise CancelledError(str(exc), detail=tmp) from exc
             with contextlib.suppress(OSError):
                 tmp.unlink()
             if isinstance(exc, OSError) and not isinstance(exc, SDSError):

@@ -523,7 +523,7 @@ class TransferQueue:
                 item.finished_at = None
             if state is not ItemState.WAITING:
                 item.retry_at = None
-            if state in FINISHED_STATES or state in STOPPED_STATES:
+            if state in STOPPED_STATES:
                 item.note = ""
             if state is not ItemState.RUNNING:
                 # RUNNING is not journaled: on load it would read as QUEUED anyway, and

@@ -41,6 +41,7 @@ from sds_desktop.core.download import (
     _disk_error,
     download_one,
     plan_download,
+    resume_download,
     sweep_partials,
 )
 from sds_desktop.core.errors import (
@@ -453,6 +454,7 @@ __all__ = [
     "media_type_of",
     "plan_download",
     "plan_upload",
+    "resume_download",
     "run_lanes",
     "sweep_partials",
     "upload_many",

@@ -24,6 +24,7 @@ from sds_desktop.core.transfer import (
     UploadItem,
     UploadOutcome,
     download_one,
+    resume_download,
     upload_one,
 )
 from sds_desktop.gui.tasks import safe_emit
@@ -81,6 +82,10 @@ class TransferWorker(QRunnable):
         self.stall_seconds = stall_seconds
         self.deadline = deadline
         self.cancel = threading.Event()
+        self.pausing = threading.Event()
+        """Set with ``cancel`` by a pause: a download keeps its temp file to resume."""
+        self.partial: Path | None = None
+        """A paused download's temp file to go on from."""
         self.signals = _WorkerSignals()
 
     def _progress(self, n: int) -> None:
@@ -109,17 +114,31 @@ class TransferWorker(QRunnable):
                 if file is None:
                     file = self.gateway.get_file(self.file_uuid)
                 assert self.local_path is not None
-                down = download_one(
-                    self.gateway,
-                    DownloadItem(file, self.local_path),
-                    overwrite=self.overwrite,
-                    progress=self._progress,
-                    cancel=self.cancel,
-                    retry=False,
-                    stall_seconds=self.stall_seconds,
-                    deadline=self.deadline,
-                    on_conflict=self.on_conflict,
-                )
+                if self.partial is not None and self.partial.is_file():
+                    down, started = resume_download(
+                        self.gateway,
+                        DownloadItem(file, self.local_path),
+                        self.partial,
+                        progress=self._progress,
+                        cancel=self.cancel,
+                        stall_seconds=self.stall_seconds,
+                        keep_partial=self.pausing,
+                    )
+                    note = f"resumed from byte {started:,}" if started else "restarted from 0"
+                    self.queue.set_note(self.item_id, note)
+                else:
+                    down = download_one(
+                        self.gateway,
+                        DownloadItem(file, self.local_path),
+                        overwrite=self.overwrite,
+                        progress=self._progress,
+                        cancel=self.cancel,
+                        retry=False,
+                        stall_seconds=self.stall_seconds,
+                        deadline=self.deadline,
+                        on_conflict=self.on_conflict,
+                        keep_partial=self.pausing,
+                    )
                 skipped = down.outcome not in {DownloadOutcome.DOWNLOADED, DownloadOutcome.RENAMED}
                 verified = down.verified
                 result = (

@@ -122,6 +122,7 @@ class TransferController(HealingMixin, QObject):
         self._one_off: dict[int, ConflictAction] = {}  # one item's conflict answer
         self.receipt_info: dict[int, tuple[str, str]] = {}
         self._settled_jobs: set[int] = set()
+        self._partials: dict[int, Path] = {}  # paused downloads' temp files
         """item id → (BLAKE3, SDS UUID) of the files moved in this session (receipts)."""
         self._workers: dict[int, TransferWorker] = {}
         self._small: set[int] = set()  # running items in the small-file lane
@@ -334,9 +335,16 @@ class TransferController(HealingMixin, QObject):
         return job.id
 
     # -- queue operations ----------------------------------------------------------
+    def _drop_partial(self, item_id: int) -> None:
+        partial = self._partials.pop(item_id, None)
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+
     def cancel(self, ids: Iterable[int]) -> None:
         for item_id in ids:
             if self.queue.cancel(item_id):
+                self._drop_partial(item_id)
                 worker = self._workers.get(item_id)
                 if worker is not None:
                     worker.cancel.set()  # settles when the worker reports back
@@ -348,27 +356,31 @@ class TransferController(HealingMixin, QObject):
         self.cancel([i.id for i in self.queue.items(ACTIVE_STATES)])
 
     def pause(self, ids: Iterable[int]) -> None:
-        """Pause items; a running one stops now and will restart from byte 0 (uploads:
-        SDS takes one request per file; downloads: production ignores Range), which the
-        row says instead of showing its progress drop."""
+        """Pause items; a running upload stops now and will restart from byte 0 (SDS takes
+        one request per file); a running download keeps its temp file and goes on from
+        it when the server answers 206 (production ignores Range: then from 0). The row
+        says which."""
         for item_id in ids:
             if self.queue.pause(item_id):
                 worker = self._workers.get(item_id)
                 if worker is not None:
+                    worker.pausing.set()  # a download keeps its temp file
                     worker.cancel.set()
                     upload = self.queue.peek(item_id).direction is Direction.UPLOAD
                     self.queue.set_note(
                         item_id,
                         "uploads cannot resume on SDS: restarts from 0"
                         if upload
-                        else "restarts from 0 (SDS does not resume downloads)",
+                        else "goes on from its temp file if SDS allows, else from 0",
                     )
         self._pump()
 
     def resume(self, ids: Iterable[int]) -> None:
         for item_id in ids:
             if self.queue.resume(item_id):
-                if self.queue.peek(item_id).note:
+                if item_id in self._partials:
+                    self.queue.set_note(item_id, "going on from its temp file")
+                elif self.queue.peek(item_id).note:
                     self.queue.set_note(item_id, "restarting from 0")
                 self._batch.add(item_id)
         self._pump()
@@ -381,6 +393,7 @@ class TransferController(HealingMixin, QObject):
 
     def remove(self, ids: Iterable[int]) -> None:
         for item_id in self.queue.remove(ids):
+            self._drop_partial(item_id)
             self._files.pop(item_id, None)
             self._batch.discard(item_id)
 
@@ -440,6 +453,7 @@ class TransferController(HealingMixin, QObject):
                     local_path=Path(item.local_path),
                     **knobs,
                 )
+                worker.partial = self._partials.pop(item.id, None)
             worker.signals.finished.connect(self._on_finished)
             worker.signals.failed.connect(self._on_failed)
             self._workers[item.id] = worker
@@ -476,6 +490,9 @@ class TransferController(HealingMixin, QObject):
         self._small.discard(item_id)
         assert isinstance(result, tuple)
         skipped, text, digest, uuid = result
+        with contextlib.suppress(KeyError):
+            if self.queue.peek(item_id).note == "restarting from 0":
+                self.queue.set_note(item_id, "restarted from 0")
         self.receipt_info[item_id] = (str(digest), str(uuid))
         if self.queue.mark_done(item_id, checksum=str(text), skipped=bool(skipped)):
             item = self.queue.get(item_id)
@@ -495,6 +512,11 @@ class TransferController(HealingMixin, QObject):
         if isinstance(exc, CancelledError):
             if item.state is ItemState.RUNNING:
                 self.queue.cancel(item_id)
+            if isinstance(exc.detail, Path):
+                if item.state is ItemState.PAUSED:
+                    self._partials[item_id] = exc.detail  # resumed from there
+                else:
+                    exc.detail.unlink(missing_ok=True)
         elif item.state is not ItemState.RUNNING:
             pass  # paused or cancelled by the user meanwhile: the failure is moot
         elif isinstance(exc, ConflictError):

@@ -173,7 +173,7 @@ def test_pausing_a_running_upload_says_it_restarts_from_zero(qtbot):
     _, (item,) = queue.add_job("lab", Direction.UPLOAD, [spec])
     queue.mark_running(item.id)
     queue.add_progress(item.id, 2_400_000)
-    worker = SimpleNamespace(cancel=threading.Event())
+    worker = SimpleNamespace(cancel=threading.Event(), pausing=threading.Event())
     controller._workers[item.id] = worker  # a running worker, as _pump makes one
     controller.pause([item.id])
     assert worker.cancel.is_set()
