@@ -42,7 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.config_dir is not None:
+        from pathlib import Path  # noqa: PLC0415
+
+        where = Path(args.config_dir).expanduser()
+        if where.exists() and not where.is_dir():
+            parser.error(f"--config-dir {args.config_dir}: not a folder")  # exit 2, one line
+        if not where.exists() and where.parent.exists() and not where.parent.is_dir():
+            parser.error(f"--config-dir {args.config_dir}: its parent is not a folder")
     if args.self_test:
         from sds_desktop import selftest  # noqa: PLC0415 - only for --self-test
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from sds_desktop.core.errors import ConfigError
+from sds_desktop.core.errors import BadKeyError, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,27 @@ _KNOWN_KEYS = frozenset(
 _HOST_RE = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
 )
+
+
+def check_token(token: str) -> str:
+    """``token`` if an HTTP header can carry it (printable ASCII, no spaces), else
+    ``BadKeyError``; the message never quotes the key."""
+    if not all(33 <= ord(c) < 127 for c in token):
+        bad = next(c for c in token if not 33 <= ord(c) < 127)
+        kind = (
+            "a line break"
+            if bad in "\r\n"
+            else "a space or tab"
+            if bad in " \t"
+            else "a control character"
+            if ord(bad) < 32 or ord(bad) == 127
+            else "a non-ASCII character"
+        )
+        raise BadKeyError(
+            f"the API key contains {kind}, which an HTTP header cannot carry: copy the "
+            "key again from the API Keys page of the SDS web UI"
+        )
+    return token
 
 
 def human_bool(value: object) -> bool:
@@ -95,10 +116,12 @@ def load_config(
     path = env_file if env_file is not None else Path.cwd() / ".env"
     if not path.is_absolute():
         path = Path.cwd() / path
+    file_values: dict[str, object] = {}
     if path.exists() and not path.is_dir():
         for key, value in dotenv_values(path).items():
             if value is not None:
-                merged[_norm_key(key)] = value
+                file_values[_norm_key(key)] = value
+        merged.update(file_values)
         sources.append(str(path))
     elif env_file is not None:
         log.warning("environment file not found: %s", path)
@@ -110,6 +133,20 @@ def load_config(
         sources.append("env_config")
 
     env_token = env.get("SDS_SECRET_TOKEN")
+    # A key goes only to its own host: an env file that names a host may do so only
+    # with its own key, and a key from the environment never goes to that host.
+    file_host = str(file_values.get("sds_host") or "").strip()
+    file_token = str(file_values.get("sds_secret_token") or "").strip()
+    if file_host and (env_config or {}).get("sds_host") is None:
+        if env_token:
+            log.warning(
+                "%s names SDS_HOST: the environment's SDS_SECRET_TOKEN is not sent there",
+                path,
+            )
+        env_token = None
+        if not file_token:
+            log.warning("%s names SDS_HOST without its own key: no key is used", path)
+            merged.pop("sds_secret_token", None)
     if env_token:
         merged["sds_secret_token"] = env_token
         sources.append("environment")
@@ -125,14 +162,18 @@ def load_config(
         raise ConfigError(
             f"HTTP_TIMEOUT must be a number of seconds, got {timeout_raw!r}"
         ) from None
-    if not timeout > 0:
-        raise ConfigError(f"HTTP_TIMEOUT must be positive, got {timeout_raw!r}")
+    if not 0 < timeout < float("inf"):
+        raise ConfigError(
+            f"HTTP_TIMEOUT must be a positive, finite number of seconds, got {timeout_raw!r}"
+        )
 
     host_raw = merged.get("sds_host")
     host = str(host_raw).strip() if host_raw is not None and str(host_raw).strip() else None
     token = str(merged.get("sds_secret_token", "") or "").strip()
     if not token:
         log.warning("no API key configured: set SDS_SECRET_TOKEN")
+    else:
+        check_token(token)
     return SDSConfig(
         token=token,
         host=host,

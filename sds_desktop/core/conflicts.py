@@ -131,12 +131,16 @@ def keep_both_name(name: str, taken: Callable[[str], bool], *, limit: int = 10_0
 
 class ConflictPolicy:
     """Defaults per direction, plus "apply to the rest of this job" answers (thread-safe:
-    workers read it, the GUI thread writes it)."""
+    workers read it, the GUI thread writes it).
+
+    Uploads default to overwrite, which on SDS means "upload as the newest version": the
+    older file stays as a version (listed by the app), nothing is deleted. Downloads
+    default to asking: a local file would be replaced."""
 
     def __init__(
         self,
         *,
-        upload: ConflictAction = ConflictAction.ASK,
+        upload: ConflictAction = ConflictAction.OVERWRITE,
         download: ConflictAction = ConflictAction.ASK,
     ) -> None:
         self._lock = threading.Lock()

@@ -131,6 +131,10 @@ class BadEntryError(FileError):
     """One entry of a job cannot be transferred as listed (bad name, absurd size or date)."""
 
 
+class BadKeyError(ConfigError):
+    """The API key holds characters an HTTP header cannot carry (never quoted back)."""
+
+
 class ConflictError(FileError):
     """The target already exists and no conflict decision applies yet."""
 
@@ -138,6 +142,7 @@ class ConflictError(FileError):
 __all__ = [
     "AuthError",
     "BadEntryError",
+    "BadKeyError",
     "CancelledError",
     "CaptureError",
     "ChangedWhileUploadingError",

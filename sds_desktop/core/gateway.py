@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from sds_desktop.core.checksum import CHUNK_SIZE, ProgressCallback
+from sds_desktop.core.config import check_token
 from sds_desktop.core.errors import (
     AuthError,
     CancelledError,
@@ -180,6 +181,11 @@ def error_from_response(resp: requests.Response, context: type[SDSError]) -> SDS
             payload = None
     if payload is not None:
         text = _describe(payload)
+    html = payload is None and ("html" in ctype.lower() or resp.content[:64].lstrip()[:1] == b"<")
+    if html and 500 <= status < 600:
+        text = "SDS failed on this request"  # production's HTML error pages (issue 10)
+    elif html:
+        text = f"{resp.reason or 'HTTP error'}: the server answered a web page, not the API"
     if not text:
         text = resp.reason or "HTTP error"
     message = f"{text} (HTTP {status})"
@@ -261,6 +267,40 @@ def _json(resp: requests.Response, what: str) -> Any:
         raise malformed(f"{what}: body is not JSON (HTTP {resp.status_code})") from None
 
 
+MAX_JSON_BYTES = 64 * 1024 * 1024
+"""Largest reply body read into memory (JSON, error pages); beyond it the reply is
+refused: an endless or oversized body cannot take the client's memory (issue 10)."""
+
+
+def _read_capped(resp: requests.Response, what: str) -> None:
+    """Read a reply body into ``resp`` (for ``.content`` / ``.json()``), at most
+    ``MAX_JSON_BYTES``; ``ServiceError`` beyond."""
+    import requests  # noqa: PLC0415 - loaded by then
+
+    too_big = ServiceError(
+        f"the reply is larger than {MAX_JSON_BYTES // (1024 * 1024)} MiB ({what}): refused",
+        status=resp.status_code,
+    )
+    length = resp.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_JSON_BYTES:
+        resp.close()
+        raise too_big
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        for chunk in resp.iter_content(chunk_size=1024 * 1024):
+            total += len(chunk)
+            if total > MAX_JSON_BYTES:
+                resp.close()
+                raise too_big
+            chunks.append(chunk)
+    except requests.RequestException as exc:
+        resp.close()
+        raise _map_transport_error(exc, what) from exc
+    resp._content = b"".join(chunks)
+    resp._content_consumed = True  # type: ignore[attr-defined]
+
+
 class _UploadBody:
     """File reader for the multipart body: bounded reads, progress, cancel.
 
@@ -333,6 +373,8 @@ class Gateway:
         verify: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        if token:
+            check_token(token)  # issue 10: a key a header cannot carry fails here, unquoted
         self.__token = token
         self.timeout = timeout
         self.retry = retry if retry is not None else RetryPolicy()
@@ -427,11 +469,13 @@ class Gateway:
                 data=data,
                 headers=dict(headers) if headers else None,
                 timeout=self.timeout,
-                stream=stream,
+                stream=True,  # bodies are read below, capped (MAX_JSON_BYTES)
                 allow_redirects=method == "GET",
             )
         except requests.RequestException as exc:
             raise _map_transport_error(exc, what) from exc
+        if not stream or resp.status_code not in ok:
+            _read_capped(resp, what)
         if resp.status_code not in ok:
             try:
                 err = error_from_response(resp, context)
@@ -479,6 +523,8 @@ class Gateway:
         if first_page_param:
             current.setdefault("page", 1)
         seen: set[tuple[tuple[str, str], ...]] = set()
+        advertised: int | None = None
+        received = 0
         for _ in range(MAX_PAGES):
             key = tuple(sorted((k, str(v)) for k, v in current.items()))
             if key in seen:
@@ -492,8 +538,18 @@ class Gateway:
                     return
                 raise
             page = Page.from_json(data, what)
+            if advertised is None:
+                advertised = page.count
+            received += len(page.results)
             yield page
             if not page.next or not page.results:
+                return
+            if advertised is not None and received > advertised + max(1000, advertised):
+                # bounded by what the server said it has (with room for files added while
+                # we list): endless ``next`` pages are not followed
+                log.warning(
+                    "%s: %d entries received, %d advertised; stopping", what, received, advertised
+                )
                 return
             query = parse_qs(urlsplit(page.next).query, keep_blank_values=True)
             nxt: dict[str, ParamValue] = {k: (v[0] if len(v) == 1 else v) for k, v in query.items()}
@@ -506,7 +562,16 @@ class Gateway:
 
     def authenticate(self) -> str:
         """Check the key; return the account e-mail the server names."""
-        data = self._json_request("GET", self.url("auth"), context=AuthError, what="auth reply")
+        try:
+            data = self._json_request("GET", self.url("auth"), context=AuthError, what="auth reply")
+        except SDSError as exc:
+            if exc.status == 404 and "web page" in exc.message:
+                raise ServiceError(
+                    f"this is not an SDS gateway: {self.base_url} answered a web page "
+                    "where the SDS API should be (HTTP 404); check the host name",
+                    status=404,
+                ) from None
+            raise
         message = data.get("message") if isinstance(data, Mapping) else None
         if not isinstance(message, str):
             raise malformed("auth reply has no message")
@@ -656,7 +721,7 @@ class Gateway:
 
     @contextlib.contextmanager
     def download_stream(
-        self, uuid: str, *, cancel: threading.Event | None = None
+        self, uuid: str, *, cancel: threading.Event | None = None, start: int = 0
     ) -> Iterator[DownloadStream]:
         """Open ``…/download/``; yields a ``DownloadStream`` whose chunks are read lazily.
 
@@ -681,6 +746,8 @@ class Gateway:
                     ok=(200, 206),
                     session=session,
                     cancel=cancel,
+                    # resume (issue 10): the caller checks the 206's Content-Range
+                    headers={"Range": f"bytes={start}-"} if start > 0 else None,
                 )
             except CancelledError:
                 self._discard_session()

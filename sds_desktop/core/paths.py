@@ -9,10 +9,11 @@ folder the user chose.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 
-from sds_desktop.core.errors import PathError
+from sds_desktop.core.errors import FileError, PathError
 
 _FILES_PREFIX = "/files/"
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
@@ -108,3 +109,29 @@ def safe_local_path(root: Path, sds_directory: str, name: str) -> Path:
     if not resolved.is_relative_to(root_resolved):
         raise PathError(f"refusing remote path {sds_directory}/{name!r}: escapes {root}")
     return candidate
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed and make it private to the user (0700)."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, 0o700)  # noqa: PTH101 - no follow needed: a directory we own
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` if missing as a private file (0600), never through a symlink;
+    an existing file is made private. ``FileError`` when ``path`` is a symlink."""
+    path = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        raise FileError(f"cannot create {path} privately: {exc.strerror or exc}") from exc
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return path

@@ -132,12 +132,19 @@ class StallWatch:
     def feed(self, _n: int = 0) -> None:
         self._last = self.clock()
 
+    __call__ = feed
+
+    def grace(self, seconds: float) -> None:
+        """Allow ``seconds`` without data from now on (the server is working on a whole
+        upload before it answers); feeding again restores the normal threshold."""
+        self._last = self.clock() + max(0.0, seconds - self.stall_seconds)
+
     def _check(self) -> bool:
         if self.user_cancel is not None and self.user_cancel.is_set():
             self.event.set()
             return True
         now = self.clock()
-        if now - self._last >= self.stall_seconds:
+        if now - self._last >= self.stall_seconds and now >= self._last:
             self.reason = f"stalled: no data for {self.stall_seconds:g} s"
         elif self.deadline is not None and now - self._start >= self.deadline:
             self.reason = f"took longer than the {self.deadline:g} s deadline per file"

@@ -24,6 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
+from sds_desktop.core.paths import private_dir, private_file
 from sds_desktop.core.transfer import SMALL_FILE_BYTES
 
 __all__ = [
@@ -220,7 +221,9 @@ class TransferQueue:
         self._listeners: list[Listener] = []
         target = ":memory:" if path is None else str(path)
         if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # the journal names the user's files and folders: private (0700 / 0600)
+            private_dir(Path(path).parent)
+            private_file(Path(path))
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         if path is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -520,6 +523,8 @@ class TransferQueue:
                 item.finished_at = None
             if state is not ItemState.WAITING:
                 item.retry_at = None
+            if state in STOPPED_STATES:
+                item.note = ""
             if state is not ItemState.RUNNING:
                 # RUNNING is not journaled: on load it would read as QUEUED anyway, and
                 # skipping it halves the writes per transfer (they happen on the GUI thread).

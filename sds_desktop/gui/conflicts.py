@@ -111,7 +111,10 @@ class ConflictDialog(QDialog):
         self.buttons: dict[ConflictAction, QPushButton] = {}
         for action in _ACTIONS:
             button = QPushButton(action.label)
-            button.setToolTip(_TIPS[action])
+            tip = _TIPS[action]
+            if upload and action is ConflictAction.OVERWRITE:
+                tip = "Upload it as the newest version; SDS keeps the older one as a version."
+            button.setToolTip(tip)
             button.clicked.connect(lambda _=False, a=action: self._pick(a))
             buttons.addWidget(button)
             self.buttons[action] = button

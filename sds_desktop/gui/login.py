@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from sds_desktop.core.config import resolve_base_url
-from sds_desktop.core.errors import AuthError, ConfigError, NetworkError, SDSError, TLSError
+from sds_desktop.core.errors import (
+    AuthError,
+    BadKeyError,
+    ConfigError,
+    NetworkError,
+    SDSError,
+    TLSError,
+)
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.retry import RetryPolicy
 from sds_desktop.gui.about import action_icon
@@ -74,6 +81,8 @@ def explain(exc: BaseException, host: str) -> str:
         )
     if isinstance(exc, NetworkError):
         return f"Cannot reach {host}: {exc}. Check the host name and your network connection."
+    if isinstance(exc, BadKeyError):
+        return f"This API key cannot be used: {exc}."
     if isinstance(exc, ConfigError):
         return f"The host is not valid: {exc}"
     if isinstance(exc, SDSError):

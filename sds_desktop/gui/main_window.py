@@ -38,6 +38,7 @@ from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
 from sds_desktop.gui.local_pane import LocalPane
 from sds_desktop.gui.login import Account, LoginDialog
 from sds_desktop.gui.logs import LogDock, LoggingSetup
+from sds_desktop.gui.notify import Finisher
 from sds_desktop.gui.path_bar import TargetButton
 from sds_desktop.gui.preferences import PreferencesDialog, apply_preferences
 from sds_desktop.gui.queue_view import QueueDock
@@ -300,6 +301,14 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self.controller.conflictFound.connect(self.conflict_prompter.ask)
         self.controller.keyNeeded.connect(self._ask_for_key)
         self.controller.healthChanged.connect(lambda text: self.statusBar().showMessage(text))
+        self.finisher = Finisher(self, enabled=self.settings.notifications)
+        self.controller.busyChanged.connect(self.finisher.busy)
+        self.controller.jobsSettled.connect(self._jobs_settled)
+
+    def _jobs_settled(self, report: object) -> None:
+        self.finisher.enabled = self.settings.notifications
+        for label, total, failed in report if isinstance(report, list) else []:
+            self.finisher.job_done(label, total, failed)
 
     def _ask_for_key(self, message: str) -> None:
         self.open_login(message)

@@ -9,7 +9,9 @@ Done tabs, whose titles carry the counts.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,10 +29,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDockWidget,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
+    QMessageBox,
     QSpinBox,
     QStyle,
     QStyledItemDelegate,
@@ -53,8 +57,11 @@ from sds_desktop.core.queue import (
     QueueItem,
     TransferQueue,
 )
+from sds_desktop.core.receipts import write_receipt
 from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
 from sds_desktop.gui.transfers import TransferController
+
+log = logging.getLogger("sds_desktop.gui.queue_view")
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -429,6 +436,14 @@ class QueueDock(QDockWidget):
             ("resume", "Resume", "Resume the selected paused transfers"),
             ("retry", "Retry", "Queue the selected failed transfers again"),
             ("clear", "Clear done", "Forget the finished transfers"),
+            (
+                "receipt",
+                "Save receipt…",
+                (
+                    "Save a CSV and JSON receipt of the jobs of the selected transfers:\n"
+                    "path, size, BLAKE3, SDS UUID, result and time of every file"
+                ),
+            ),
         ):
             button = QToolButton(body)
             button.setText(text)
@@ -456,6 +471,7 @@ class QueueDock(QDockWidget):
         self.buttons["resume"].clicked.connect(self.resume_selected)
         self.buttons["retry"].clicked.connect(self.retry_selected)
         self.buttons["clear"].clicked.connect(controller.clear_finished)
+        self.buttons["receipt"].clicked.connect(self.save_receipt)
         for signal in (
             self.model.rowsInserted,
             self.model.rowsRemoved,
@@ -487,6 +503,31 @@ class QueueDock(QDockWidget):
                 text += f" · cancelled ({counts['cancelled']})"
             if self.tabs.tabText(i) != text:  # most changes move no row between tabs
                 self.tabs.setTabText(i, text)
+
+    def selected_jobs(self) -> list[int]:
+        queue = self.controller.queue
+        return sorted({queue.peek(i).job_id for i in self.selected_ids() if i in queue})
+
+    @Slot()
+    def save_receipt(self) -> None:
+        """Ask where, then write the receipt of the selected rows' jobs."""
+        jobs = self.selected_jobs()
+        if not jobs:
+            QMessageBox.information(
+                self, "Save receipt", "Select a transfer of the job to save a receipt for."
+            )
+            return
+        label = self.controller.queue.job(jobs[0]).label
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save receipt", f"{label}-receipt.csv", "Receipt (*.csv *.json)"
+        )
+        if path:
+            self.save_receipt_to(Path(path), jobs)
+
+    def save_receipt_to(self, path: Path, jobs: list[int]) -> tuple[Path, Path]:
+        csv_path, json_path = write_receipt(self.controller.receipt_rows(jobs), path)
+        log.info("receipt saved: %s and %s", csv_path, json_path)
+        return csv_path, json_path
 
     @Slot()
     def cancel_selected(self) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 import platformdirs
 from PySide6.QtCore import QByteArray, QSettings
 
+from sds_desktop.core.paths import private_dir, private_file
+
 APP_NAME = "sds-desktop"
 DEFAULT_HOST = "sds.crc.nd.edu"
 DEFAULT_PARALLEL = 4
@@ -28,9 +30,9 @@ class Settings:
     """Typed accessors over one INI file in the config dir."""
 
     def __init__(self, config_dir: Path) -> None:
-        self.config_dir = Path(config_dir)
-        self.config_dir.mkdir(parents=True, exist_ok=True)
-        self._qs = QSettings(str(self.config_dir / "settings.ini"), QSettings.Format.IniFormat)
+        self.config_dir = private_dir(Path(config_dir))  # settings, logs, journal: 0700
+        ini = private_file(self.config_dir / "settings.ini")  # 0600; QSaveFile keeps it
+        self._qs = QSettings(str(ini), QSettings.Format.IniFormat)
 
     # paths owned by the app
     @property
@@ -92,7 +94,8 @@ class Settings:
     # transfers: reliability (issue 10)
     def conflict_default(self, direction: str) -> str:
         """``ask`` or a ``core.conflicts.ConflictAction`` value, per direction."""
-        return str(self._qs.value(f"transfers/conflict_{direction}", "ask", type=str))
+        default = "overwrite" if direction == "upload" else "ask"  # see ConflictPolicy
+        return str(self._qs.value(f"transfers/conflict_{direction}", default, type=str))
 
     def set_conflict_default(self, direction: str, action: str) -> None:
         self._qs.setValue(f"transfers/conflict_{direction}", action)

@@ -24,223 +24,58 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
-import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from sds_desktop.core.conflicts import ConflictAction, ConflictPolicy
-from sds_desktop.core.discovery import display_path, is_quiet_skip
-from sds_desktop.core.errors import CancelledError, ConflictError, DiskFullError, SDSError
+from sds_desktop.core.errors import CancelledError, ConflictError, SDSError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import join_sds, normalize_sds_path
 from sds_desktop.core.queue import (
     ACTIVE_STATES,
     Direction,
-    ItemSpec,
     ItemState,
     QueueItem,
     TransferQueue,
     account_key,
 )
-from sds_desktop.core.retry import NO_RETRY, QueueRetryPolicy, Verdict, classify
+from sds_desktop.core.receipts import ReceiptRow
+from sds_desktop.core.retry import NO_RETRY, QueueRetryPolicy
 from sds_desktop.core.transfer import (
     SMALL_FILE_WORKERS,
-    DownloadItem,
-    DownloadOutcome,
     UploadItem,
-    UploadOutcome,
-    download_one,
     plan_download,
     plan_upload,
     sweep_partials,
-    upload_one,
 )
-from sds_desktop.gui.tasks import TaskRunner, keep_until_exit, safe_emit
+from sds_desktop.gui.tasks import TaskRunner, keep_until_exit
+from sds_desktop.gui.transfer_healing import HealingMixin
+from sds_desktop.gui.transfer_plan import (
+    Bad,
+    Planned,
+    PlannedJob,
+    download_spec,
+    existing_files,
+    refused_rows,
+    split_skipped,
+    upload_spec,
+)
+from sds_desktop.gui.transfer_worker import BatchTotals, Stats, TransferWorker
 
-_Planned = tuple[ItemSpec, SDSFile | None]
-_Bad = tuple[ItemSpec, str]  # an entry that cannot be transferred, and why
-_PlannedJob = tuple[str, list[_Planned], int, list[_Bad]]
+__all__ = ["BatchTotals", "Stats", "TransferController", "TransferWorker"]
 
 log = logging.getLogger("sds_desktop.gui.transfers")
+
 
 TICK_MS = 250
 _WINDOW_S = 3.0
 
 
-@dataclass(frozen=True)
-class Stats:
-    """Overall numbers for the status bar (the current busy period)."""
-
-    bytes_done: int
-    bytes_total: int
-    speed: float
-    eta: float | None
-    files_per_s: float
-    running: int
-    queued: int
-
-
-class _WorkerSignals(QObject):
-    finished = Signal(int, object)  # item id, (state, checksum text)
-    failed = Signal(int, object)  # item id, exception
-
-
-class TransferWorker(QRunnable):
-    """Moves one file; never touches widgets, reports through its signals."""
-
-    def __init__(
-        self,
-        queue: TransferQueue,
-        gateway: Gateway,
-        item_id: int,
-        *,
-        upload: UploadItem | None = None,
-        download_file: SDSFile | None = None,
-        file_uuid: str = "",
-        local_path: Path | None = None,
-        overwrite: bool = False,
-        on_conflict: ConflictAction | None = None,
-        existing: SDSFile | None = None,
-        stall_seconds: float | None = None,
-        deadline: float | None = None,
-    ) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
-        self.queue = queue
-        self.gateway = gateway
-        self.item_id = item_id
-        self.upload = upload
-        self.download_file = download_file
-        self.file_uuid = file_uuid
-        self.local_path = local_path
-        self.overwrite = overwrite
-        self.on_conflict = on_conflict
-        self.existing = existing
-        self.stall_seconds = stall_seconds
-        self.deadline = deadline
-        self.cancel = threading.Event()
-        self.signals = _WorkerSignals()
-
-    def _progress(self, n: int) -> None:
-        self.queue.add_progress(self.item_id, n)
-
-    def run(self) -> None:
-        try:
-            if self.upload is not None:
-                up = upload_one(
-                    self.gateway,
-                    self.upload,
-                    progress=self._progress,
-                    cancel=self.cancel,
-                    retry=False,
-                    stall_seconds=self.stall_seconds,
-                    deadline=self.deadline,
-                    existing=self.existing,
-                    on_conflict=self.on_conflict,
-                )
-                skipped = up.outcome in {UploadOutcome.SKIPPED, UploadOutcome.SKIPPED_CONFLICT}
-                text = "verified" if up.outcome is UploadOutcome.UPLOADED else up.outcome.value
-                result: tuple[bool, str] = (skipped, text)
-            else:
-                file = self.download_file
-                if file is None:
-                    file = self.gateway.get_file(self.file_uuid)
-                assert self.local_path is not None
-                down = download_one(
-                    self.gateway,
-                    DownloadItem(file, self.local_path),
-                    overwrite=self.overwrite,
-                    progress=self._progress,
-                    cancel=self.cancel,
-                    retry=False,
-                    stall_seconds=self.stall_seconds,
-                    deadline=self.deadline,
-                    on_conflict=self.on_conflict,
-                )
-                skipped = down.outcome not in {DownloadOutcome.DOWNLOADED, DownloadOutcome.RENAMED}
-                result = (skipped, down.outcome.value)
-        except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
-            safe_emit(self.signals.failed, self.item_id, exc)
-        else:
-            safe_emit(self.signals.finished, self.item_id, result)
-
-
-class BatchTotals:
-    """Bytes done / total of the items of one busy period, without scanning them.
-
-    Open items (queued, running, paused) count their size in the total and, while a
-    worker runs them, their bytes so far; an item that settles (done, skipped, failed,
-    cancelled) leaves a fixed contribution (nothing, if cancelled). Each tick then costs
-    O(running workers), however many files the job has.
-    """
-
-    _OPEN = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.PAUSED})
-
-    def __init__(self, queue: TransferQueue) -> None:
-        self.queue = queue
-        self.clear()
-
-    def clear(self) -> None:
-        self._open: dict[int, int] = {}  # item id -> size
-        self._open_total = 0
-        self._settled: dict[int, tuple[int, int]] = {}  # item id -> (done, total)
-        self._settled_done = 0
-        self._settled_total = 0
-
-    def __contains__(self, item_id: object) -> bool:
-        return item_id in self._open or item_id in self._settled
-
-    def add(self, item_id: int) -> None:
-        """The item (new, resumed or retried) is open again."""
-        self.discard(item_id)
-        size = self.queue.peek(item_id).size
-        self._open[item_id] = size
-        self._open_total += size
-
-    def settle(self, item_id: int) -> None:
-        """Fix the contribution of an item that reached a final state."""
-        try:
-            item = self.queue.peek(item_id)
-        except KeyError:
-            self.discard(item_id)
-            return
-        if item.state in self._OPEN or item_id not in self:
-            return
-        self.discard(item_id)
-        if item.state is ItemState.CANCELLED:
-            part = (0, 0)
-        else:
-            part = (min(item.bytes_done, item.size), item.size)
-        self._settled[item_id] = part
-        self._settled_done += part[0]
-        self._settled_total += part[1]
-
-    def discard(self, item_id: int) -> None:
-        """Forget the item (removed from the queue, or about to be re-added)."""
-        size = self._open.pop(item_id, None)
-        if size is not None:
-            self._open_total -= size
-        part = self._settled.pop(item_id, None)
-        if part is not None:
-            self._settled_done -= part[0]
-            self._settled_total -= part[1]
-
-    def totals(self, running: Iterable[int]) -> tuple[int, int]:
-        """(bytes done, bytes in all) given the ids that workers are running now."""
-        done = self._settled_done
-        for item_id in running:
-            size = self._open.get(item_id)
-            if size is not None:
-                done += min(self.queue.peek(item_id).bytes_done, size)
-        return done, self._settled_total + self._open_total
-
-
-class TransferController(QObject):
+class TransferController(HealingMixin, QObject):
     """Schedules queue items onto a dedicated QThreadPool."""
 
     idle = Signal()
@@ -251,6 +86,8 @@ class TransferController(QObject):
     tick = Signal()  # ~4 Hz while busy: counters were refreshed
     keyNeeded = Signal(str)  # the key was refused mid-queue: the queue paused, ask once
     conflictFound = Signal(int, object)  # item id, core.conflicts.Conflict
+    busyChanged = Signal(bool)  # a busy period starts / ends (keep-awake)
+    jobsSettled = Signal(object)  # [(label, items, failed)] of the jobs of a busy period
     healthChanged = Signal(str)  # "" or "waiting for SDS, next try in 20 s" / key text
 
     def __init__(
@@ -283,6 +120,10 @@ class TransferController(QObject):
         self._probing = False
         self._key_needed = False
         self._one_off: dict[int, ConflictAction] = {}  # one item's conflict answer
+        self.receipt_info: dict[int, tuple[str, str]] = {}
+        self._settled_jobs: set[int] = set()
+        self._partials: dict[int, Path] = {}  # paused downloads' temp files
+        """item id → (BLAKE3, SDS UUID) of the files moved in this session (receipts)."""
         self._workers: dict[int, TransferWorker] = {}
         self._small: set[int] = set()  # running items in the small-file lane
         self._files: dict[int, SDSFile] = {}
@@ -370,26 +211,26 @@ class TransferController(QObject):
         if not local:
             return
 
-        def plan() -> list[_PlannedJob]:
-            jobs: list[_PlannedJob] = []
-            loose: list[_Planned] = []
+        def plan() -> list[PlannedJob]:
+            jobs: list[PlannedJob] = []
+            loose: list[Planned] = []
             loose_skipped = 0
-            loose_bad: list[_Bad] = []
+            loose_bad: list[Bad] = []
             for path in local:
                 if path.is_dir():
                     where = join_sds(target, path.name)
                     p = plan_upload(path, where)
-                    there = _existing_files(gateway, where)
-                    planned: list[_Planned] = [
-                        (_upload_spec(i), there.get(i.sds_path)) for i in p.items
+                    there = existing_files(gateway, where)
+                    planned: list[Planned] = [
+                        (upload_spec(i), there.get(i.sds_path)) for i in p.items
                     ]
-                    quiet, bad = _split_skipped(p.skipped, path, where)
+                    quiet, bad = split_skipped(p.skipped, path, where)
                     jobs.append((path.name, planned, quiet, bad))
                 else:
                     p = plan_upload(path, target)
-                    there = _existing_files(gateway, target, names={i.name for i in p.items})
-                    loose.extend((_upload_spec(i), there.get(i.sds_path)) for i in p.items)
-                    quiet, bad = _split_skipped(p.skipped, path.parent, target)
+                    there = existing_files(gateway, target, names={i.name for i in p.items})
+                    loose.extend((upload_spec(i), there.get(i.sds_path)) for i in p.items)
+                    quiet, bad = split_skipped(p.skipped, path.parent, target)
                     loose_skipped += quiet
                     loose_bad.extend(bad)
             if loose or loose_skipped or loose_bad:
@@ -410,15 +251,15 @@ class TransferController(QObject):
             self.planFailed.emit("not signed in")
             return
 
-        def plan() -> list[_PlannedJob]:
-            jobs: list[_PlannedJob] = []
+        def plan() -> list[PlannedJob]:
+            jobs: list[PlannedJob] = []
             loose = [f for f in wanted if isinstance(f, SDSFile)]
-            refused: list[_Bad] = []
-            loose_specs: list[_Planned] = []
+            refused: list[Bad] = []
+            loose_specs: list[Planned] = []
             for f in loose:
                 p = plan_download([f], root, base_sds_path=f.directory if f.safe else "/")
-                loose_specs.extend((_download_spec(i), i.file) for i in p.items)
-                refused.extend(_refused_rows(p.refused, root))
+                loose_specs.extend((download_spec(i), i.file) for i in p.items)
+                refused.extend(refused_rows(p.refused, root))
             if loose:
                 label = loose[0].name if len(loose) == 1 else f"{len(loose)} files"
                 jobs.append((label, loose_specs, 0, refused))
@@ -427,9 +268,9 @@ class TransferController(QObject):
                 files = gateway.list_files(norm)
                 base = str(PurePosixPath(norm).parent)
                 p = plan_download(files, root, base_sds_path=base)
-                specs: list[_Planned] = [(_download_spec(i), i.file) for i in p.items]
+                specs: list[Planned] = [(download_spec(i), i.file) for i in p.items]
                 label = PurePosixPath(norm).name or "/"
-                jobs.append((label, specs, 0, _refused_rows(p.refused, root)))
+                jobs.append((label, specs, 0, refused_rows(p.refused, root)))
             return jobs
 
         self._start_planning(plan, Direction.DOWNLOAD)
@@ -475,7 +316,7 @@ class TransferController(QObject):
         self.planner.call(plan, done, failed)
 
     def add_planned_job(
-        self, label: str, direction: Direction, planned: Sequence[_Planned]
+        self, label: str, direction: Direction, planned: Sequence[Planned]
     ) -> int | None:
         """Queue one job from specs planned elsewhere (gui.rf: a capture's files, a
         recording's upload); returns its id, or None when there is nothing to move."""
@@ -494,9 +335,16 @@ class TransferController(QObject):
         return job.id
 
     # -- queue operations ----------------------------------------------------------
+    def _drop_partial(self, item_id: int) -> None:
+        partial = self._partials.pop(item_id, None)
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+
     def cancel(self, ids: Iterable[int]) -> None:
         for item_id in ids:
             if self.queue.cancel(item_id):
+                self._drop_partial(item_id)
                 worker = self._workers.get(item_id)
                 if worker is not None:
                     worker.cancel.set()  # settles when the worker reports back
@@ -508,16 +356,32 @@ class TransferController(QObject):
         self.cancel([i.id for i in self.queue.items(ACTIVE_STATES)])
 
     def pause(self, ids: Iterable[int]) -> None:
+        """Pause items; a running upload stops now and will restart from byte 0 (SDS takes
+        one request per file); a running download keeps its temp file and goes on from
+        it when the server answers 206 (production ignores Range: then from 0). The row
+        says which."""
         for item_id in ids:
             if self.queue.pause(item_id):
                 worker = self._workers.get(item_id)
                 if worker is not None:
+                    worker.pausing.set()  # a download keeps its temp file
                     worker.cancel.set()
+                    upload = self.queue.peek(item_id).direction is Direction.UPLOAD
+                    self.queue.set_note(
+                        item_id,
+                        "uploads cannot resume on SDS: restarts from 0"
+                        if upload
+                        else "goes on from its temp file if SDS allows, else from 0",
+                    )
         self._pump()
 
     def resume(self, ids: Iterable[int]) -> None:
         for item_id in ids:
             if self.queue.resume(item_id):
+                if item_id in self._partials:
+                    self.queue.set_note(item_id, "going on from its temp file")
+                elif self.queue.peek(item_id).note:
+                    self.queue.set_note(item_id, "restarting from 0")
                 self._batch.add(item_id)
         self._pump()
 
@@ -529,6 +393,7 @@ class TransferController(QObject):
 
     def remove(self, ids: Iterable[int]) -> None:
         for item_id in self.queue.remove(ids):
+            self._drop_partial(item_id)
             self._files.pop(item_id, None)
             self._batch.discard(item_id)
 
@@ -547,105 +412,6 @@ class TransferController(QObject):
         if self.gateway is None:
             return True
         return self.queue.next_queued(self.account) is None
-
-    # -- healing: retries, waiting for SDS, a refused key ----------------------------
-    @property
-    def waiting_for_server(self) -> bool:
-        return self._server_wait_until is not None
-
-    @property
-    def key_needed(self) -> bool:
-        return self._key_needed
-
-    def health_text(self) -> str:
-        """What the queue waits for, in words ("" when it waits for nothing)."""
-        if self._key_needed:
-            return "paused: SDS refused the API key; sign in again to go on"
-        if self._server_wait_until is not None:
-            if self._probing:
-                return "waiting for SDS, trying now…"
-            left = max(0, round(self._server_wait_until - time.monotonic()))
-            return f"waiting for SDS, next try in {left} s"
-        return ""
-
-    def retry_text(self, item: QueueItem) -> str:
-        """The state column of a waiting item: "retrying in 12 s (attempt 3/8)"."""
-        if item.state is ItemState.WAITING and item.retry_at is not None:
-            left = max(0, round(item.retry_at - time.monotonic()))
-            return (
-                f"retrying in {left} s (attempt {item.attempts + 1}/{self.retry_policy.attempts})"
-            )
-        if item.state is ItemState.QUEUED and self._server_wait_until is not None:
-            return self.health_text()
-        return ""
-
-    def _wait_for_server(self, exc: BaseException) -> None:
-        self._server_waits += 1
-        delay = self.retry_policy.server_delay(self._server_waits, exc)
-        self._server_wait_until = time.monotonic() + delay
-        self._server_error = str(exc)
-        log.warning("SDS is not answering (%s): waiting %.0f s", exc, delay)
-        self.healthChanged.emit(self.health_text())
-        self._set_busy(True)
-
-    def _probe_server(self) -> None:
-        gateway = self._work_gateway or self.gateway
-        if gateway is None or self._probing:
-            return
-        self._probing = True
-        self.healthChanged.emit(self.health_text())
-
-        def back(_result: object) -> None:
-            self._probing = False
-            log.info("SDS answers again: the queue goes on")
-            self._server_wait_until = None
-            self._server_waits = 0
-            self.healthChanged.emit("")
-            self._pump()
-
-        def still_down(exc: BaseException) -> None:
-            self._probing = False
-            if classify(exc) is Verdict.NEEDS_KEY:
-                self._server_wait_until = None
-                self._ask_for_key(exc)
-            else:
-                self._wait_for_server(exc)
-
-        self.planner.call(gateway.authenticate, back, still_down)
-
-    def _ask_for_key(self, exc: BaseException) -> None:
-        if self._key_needed:
-            return
-        self._key_needed = True
-        log.warning("SDS refused the API key mid-queue (%s): paused", exc)
-        self.healthChanged.emit(self.health_text())
-        self.keyNeeded.emit(
-            "SDS refused the API key while transfers were running (revoked or expired). "
-            "Sign in again: the queue goes on where it stopped."
-        )
-
-    def resolve_conflict(self, item_id: int, action: ConflictAction, *, rest_of_job: bool) -> None:
-        """The user's answer to a conflict; with ``rest_of_job``, it also answers the other
-        items of the same job (those waiting now and those still to come)."""
-        try:
-            item = self.queue.get(item_id)
-        except KeyError:
-            return
-        ids = [item_id]
-        if rest_of_job:
-            self.conflicts.remember(item.job_id, action)
-            ids = [i.id for i in self.queue.items([ItemState.CONFLICT]) if i.job_id == item.job_id]
-        for one in ids:
-            self._conflict_info.pop(one, None)
-            if not rest_of_job:
-                self._one_off[one] = action
-            if self.queue.decided(one):
-                self._batch.add(one)
-        self._pump()
-
-    def pending_conflicts(self) -> list[tuple[int, object]]:
-        """Conflicts waiting for an answer: (item id, Conflict)."""
-        return list(self._conflict_info.items())
 
     @property
     def running(self) -> int:
@@ -675,7 +441,7 @@ class TransferController(QObject):
                     item.id,
                     upload=UploadItem(Path(item.local_path), sds_dir or "/", name, item.size),
                     existing=self._files.get(item.id),
-                    **knobs,  # type: ignore[arg-type]
+                    **knobs,
                 )
             else:
                 worker = TransferWorker(
@@ -685,8 +451,9 @@ class TransferController(QObject):
                     download_file=self._files.get(item.id),
                     file_uuid=item.file_uuid,
                     local_path=Path(item.local_path),
-                    **knobs,  # type: ignore[arg-type]
+                    **knobs,
                 )
+                worker.partial = self._partials.pop(item.id, None)
             worker.signals.finished.connect(self._on_finished)
             worker.signals.failed.connect(self._on_failed)
             self._workers[item.id] = worker
@@ -700,6 +467,7 @@ class TransferController(QObject):
     def _set_busy(self, busy: bool) -> None:
         if busy and not self._busy:
             self._busy = True
+            self.busyChanged.emit(True)
             self._busy_since = time.monotonic()
             self._samples.clear()
             self._finished_count = 0
@@ -712,6 +480,8 @@ class TransferController(QObject):
             self._samples.clear()
             self._touch_timer.stop()
             self._flush_touched()
+            self._report_jobs()
+            self.busyChanged.emit(False)
             self.idle.emit()
 
     @Slot(int, object)
@@ -719,7 +489,11 @@ class TransferController(QObject):
         self._workers.pop(item_id, None)
         self._small.discard(item_id)
         assert isinstance(result, tuple)
-        skipped, text = result
+        skipped, text, digest, uuid = result
+        with contextlib.suppress(KeyError):
+            if self.queue.peek(item_id).note == "restarting from 0":
+                self.queue.set_note(item_id, "restarted from 0")
+        self.receipt_info[item_id] = (str(digest), str(uuid))
         if self.queue.mark_done(item_id, checksum=str(text), skipped=bool(skipped)):
             item = self.queue.get(item_id)
             log.info("%s: %s", item.sds_path, text)
@@ -738,6 +512,11 @@ class TransferController(QObject):
         if isinstance(exc, CancelledError):
             if item.state is ItemState.RUNNING:
                 self.queue.cancel(item_id)
+            if isinstance(exc.detail, Path):
+                if item.state is ItemState.PAUSED:
+                    self._partials[item_id] = exc.detail  # resumed from there
+                else:
+                    exc.detail.unlink(missing_ok=True)
         elif item.state is not ItemState.RUNNING:
             pass  # paused or cancelled by the user meanwhile: the failure is moot
         elif isinstance(exc, ConflictError):
@@ -754,59 +533,28 @@ class TransferController(QObject):
                 log.error("worker crashed: %r", exc)
         self._after(item_id)
 
-    def _heal(self, item: QueueItem, exc: SDSError) -> None:
-        """The queue's one retry layer: retry this file, wait for SDS, ask for the key,
-        or fail the item with its typed error's text."""
-        verdict = classify(exc)
-        message = str(exc)
-        if verdict is Verdict.NEEDS_KEY:
-            self.queue.requeue(item.id, f"waiting for a new API key ({message})")
-            self._refund_attempt(item.id)
-            self._ask_for_key(exc)
-            return
-        if verdict is Verdict.WAIT_FOR_SERVER:
-            self.queue.requeue(item.id, f"waiting for SDS ({message})")
-            self._refund_attempt(item.id)
-            if self._server_wait_until is None:
-                self._wait_for_server(exc)
-            return
-        if verdict is Verdict.RETRY:
-            first = item.first_try_at if item.first_try_at is not None else time.monotonic()
-            delay = self.retry_policy.retry_delay(item.attempts, first, time.monotonic())
-            if delay is not None:
-                log.info("%s: %s; retry in %.0f s", item.name, message, delay)
-                self.queue.wait_to_retry(item.id, delay, message)
-                return
-            message = f"{message} (gave up after {item.attempts} attempts)"
-        log.warning("%s failed: %s", item.name, message)
-        self.queue.mark_failed(item.id, message)
-        if isinstance(exc, DiskFullError):
-            self._pause_downloads(item.id)
-
-    def _refund_attempt(self, item_id: int) -> None:
-        """A try that SDS or the key stopped does not use up the file's attempts."""
-        with contextlib.suppress(KeyError):
-            live = self.queue.peek(item_id)
-            live.attempts = max(0, live.attempts - 1)
-
-    def _pause_downloads(self, failed_id: int) -> None:
-        """Disk full: the other downloads would fail the same way; pause them."""
-        others = [
-            i.id
-            for i in self.queue.items([ItemState.QUEUED, ItemState.RUNNING, ItemState.WAITING])
-            if i.direction is Direction.DOWNLOAD and i.id != failed_id
-        ]
-        if others:
-            log.warning("disk full: %d other download(s) paused", len(others))
-            self.pause(others)
-
     @Slot()
     def _flush_touched(self) -> None:
         touched, self._touched = self._touched, set()
         for directory in sorted(touched):
             self.uploadedInto.emit(directory)
 
+    def _report_jobs(self) -> None:
+        jobs, self._settled_jobs = self._settled_jobs, set()
+        report = []
+        for job_id in sorted(jobs):
+            try:
+                label = self.queue.job(job_id).label
+            except KeyError:
+                continue
+            progress = self.queue.job_progress(job_id)
+            report.append((label, progress.total_items, progress.failed_items))
+        if report:
+            self.jobsSettled.emit(report)
+
     def _after(self, item_id: int) -> None:
+        with contextlib.suppress(KeyError):
+            self._settled_jobs.add(self.queue.peek(item_id).job_id)
         self._batch.settle(item_id)
         if self._touched and not self._touch_timer.isActive():
             self._touch_timer.start()
@@ -815,6 +563,32 @@ class TransferController(QObject):
         self.item_speed.pop(item_id, None)
         self.itemFinished.emit(item_id)
         self._pump()
+
+    def receipt_rows(self, job_ids: Iterable[int]) -> list[ReceiptRow]:
+        """One receipt row per item of the jobs ``job_ids`` (what a receipt holds)."""
+        wanted = set(job_ids)
+        rows = []
+        for item in self.queue.items():
+            if item.job_id not in wanted:
+                continue
+            digest, uuid = self.receipt_info.get(item.id, ("", ""))
+            if not uuid and item.direction is Direction.DOWNLOAD:
+                uuid = item.file_uuid
+            result = item.state.value + (f": {item.checksum}" if item.checksum else "")
+            rows.append(
+                ReceiptRow(
+                    item.direction.value,
+                    item.local_path,
+                    item.sds_path,
+                    item.size,
+                    digest,
+                    uuid,
+                    result,
+                    item.error,
+                    ReceiptRow.when(item.finished_at),
+                )
+            )
+        return rows
 
     # -- counters ------------------------------------------------------------------
     @Slot()
@@ -878,86 +652,3 @@ class TransferController(QObject):
             keep_until_exit(self.pool, self._workers.values())
         self._workers.clear()
         return done
-
-
-EXISTING_LISTING_LIMIT = 50_000
-"""Files listed at most to find upload conflicts of one job (beyond: not detected)."""
-
-
-def _existing_files(
-    gateway: Gateway | None, sds_dir: str, *, names: set[str] | None = None
-) -> dict[str, SDSFile]:
-    """SDS files under ``sds_dir`` by path (only direct children named ``names`` when
-    given), to tell the worker of an upload what already is at its target path."""
-    found: dict[str, SDSFile] = {}
-    if gateway is None:
-        return found
-    seen = 0
-    here = sds_dir.rstrip("/")
-    try:
-        for page in gateway.iter_file_pages(sds_dir):
-            for f in page:
-                if names is None or (f.name in names and f.directory.rstrip("/") == here):
-                    found[f.sds_path] = f
-            seen += len(page)
-            if seen >= EXISTING_LISTING_LIMIT:
-                log.info("%s: over %d files, conflicts beyond are not checked", sds_dir, seen)
-                break
-    except SDSError as exc:
-        if exc.status != 404:
-            log.info("could not list %s to look for conflicts: %s", sds_dir, exc)
-    return found
-
-
-def _upload_spec(item: UploadItem) -> ItemSpec:
-    return ItemSpec(Direction.UPLOAD, item.name, str(item.local_path), item.sds_path, item.size)
-
-
-def _download_spec(item: DownloadItem) -> ItemSpec:
-    return ItemSpec(
-        Direction.DOWNLOAD,
-        item.file.name,
-        str(item.local_path),
-        item.file.sds_path,
-        item.file.size,
-        file_uuid=item.file.uuid,
-    )
-
-
-def _refused_rows(refused: Sequence[tuple[SDSFile, str]], root: Path) -> list[_Bad]:
-    """Download entries that cannot be planned, as failed rows (path and reason)."""
-    rows = []
-    for f, reason in refused:
-        log.warning("not downloading %s: %s", f.sds_path, reason)
-        local = display_path(root / f.name) if f.safe else display_path(root)
-        spec = ItemSpec(
-            Direction.DOWNLOAD,
-            display_path(f.name),
-            local,
-            display_path(f.sds_path),
-            max(0, min(f.size, 1 << 62)),
-            file_uuid=f.uuid,
-        )
-        rows.append((spec, reason))
-    return rows
-
-
-def _split_skipped(
-    skipped: Sequence[tuple[Path, str]], base: Path, sds_dir: str
-) -> tuple[int, list[_Bad]]:
-    """(entries left out on purpose, failed rows for the others) of an upload plan."""
-    quiet = 0
-    bad: list[_Bad] = []
-    for path, reason in skipped:
-        if is_quiet_skip(reason):
-            quiet += 1
-            continue
-        try:
-            rel = path.relative_to(base).as_posix()
-        except ValueError:
-            rel = path.name
-        name = display_path(path.name)
-        sds_path = f"{sds_dir.rstrip('/')}/{display_path(rel)}"
-        spec = ItemSpec(Direction.UPLOAD, name, display_path(path), sds_path, 0)
-        bad.append((spec, reason))
-    return quiet, bad

@@ -77,7 +77,9 @@ def test_precedence_env_file_then_env_config_then_environment(tmp_path: Path) ->
         {"SDS_SECRET_TOKEN": "from-config"},
         environ={"SDS_SECRET_TOKEN": "from-env", "SDS_HOST": "env.example.org"},
     )
-    assert cfg.token == "from-env"
+    # the environment's key never goes to a host the env file names (issue 10); the
+    # caller's explicit env_config key does
+    assert cfg.token == "from-config"
     # only the token is read from the process environment
     assert cfg.host == "file.example.org"
 
@@ -115,3 +117,70 @@ def test_repr_hides_token() -> None:
     cfg = load_config(Path("/nonexistent.env"), {"SDS_SECRET_TOKEN": "supersecret"}, environ={})
     assert "supersecret" not in repr(cfg)
     assert "supersecret" not in str(cfg)
+
+
+def test_an_env_file_naming_a_host_gets_no_key_from_the_environment(tmp_path: Path) -> None:
+    only_host = tmp_path / "host.env"
+    only_host.write_text("SDS_HOST=attacker.example.org\n")
+    cfg = load_config(only_host, None, environ={"SDS_SECRET_TOKEN": "my.real-key"})
+    assert cfg.host == "attacker.example.org"
+    assert cfg.token == ""  # the window then asks for a key for that host
+    both = tmp_path / "both.env"
+    both.write_text("SDS_HOST=lab.example.org\nSDS_SECRET_TOKEN=lab.key\n")
+    cfg = load_config(both, None, environ={"SDS_SECRET_TOKEN": "my.real-key"})
+    assert (cfg.host, cfg.token) == ("lab.example.org", "lab.key")
+    no_host = tmp_path / "plain.env"
+    no_host.write_text("DRY_RUN=false\n")
+    assert load_config(no_host, None, environ={"SDS_SECRET_TOKEN": "k.v"}).token == "k.v"
+
+
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        ("abc.def\nxyz", "line break"),
+        ("abc.déf", "non-ASCII"),
+        ("abc def", "space"),
+        ("abc\x01def", "control"),
+    ],
+)
+def test_a_key_a_header_cannot_carry_is_refused_without_quoting_it(key: str, says: str) -> None:
+    from sds_desktop.core.config import check_token
+    from sds_desktop.core.errors import BadKeyError
+
+    with pytest.raises(BadKeyError) as info:
+        check_token(key)
+    assert says in str(info.value)
+    assert key not in str(info.value)
+    assert "abc" not in str(info.value)
+    assert check_token("prefix.secret-OK_9") == "prefix.secret-OK_9"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-5", "0", "soon"])
+def test_bad_http_timeout_is_a_config_error(tmp_path: Path, value: str) -> None:
+    env = tmp_path / "t.env"
+    env.write_text(f"HTTP_TIMEOUT={value}\n")
+    with pytest.raises(ConfigError, match="HTTP_TIMEOUT"):
+        load_config(env, None, environ={})
+
+
+def test_journal_and_settings_are_private_and_never_written_through_a_symlink(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    from sds_desktop.core.errors import FileError
+    from sds_desktop.core.paths import private_file
+    from sds_desktop.core.queue import TransferQueue
+
+    config = tmp_path / "cfg"
+    q = TransferQueue(config / "queue.sqlite3")
+    q.close()
+    assert (config.stat().st_mode & 0o777) == 0o700
+    assert ((config / "queue.sqlite3").stat().st_mode & 0o777) == 0o600
+    victim = tmp_path / "victim.txt"
+    victim.write_text("do not touch")
+    (config / "trap").symlink_to(victim)
+    with pytest.raises(FileError):
+        private_file(config / "trap")
+    assert victim.read_text() == "do not touch"
+    assert (victim.stat().st_mode & 0o777) != 0o600 or os.name != "posix"

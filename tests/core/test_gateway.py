@@ -68,7 +68,7 @@ def test_repr_and_logs_never_show_token(
             FileError,
             "file: No file was submitted.",
         ),
-        (500, "<html>Server Error</html>", "text/html", ServiceError, "Internal Server Error"),
+        (500, "<html>Server Error</html>", "text/html", ServiceError, "SDS failed on this request"),
         (503, "", "text/plain", ServiceError, "Service Unavailable"),
         (429, {"detail": "slow down"}, None, RateLimitedError, "slow down"),
     ],

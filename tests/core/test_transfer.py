@@ -29,6 +29,7 @@ from sds_desktop.core.errors import (
 )
 from sds_desktop.core.gateway import DownloadStream, Gateway
 from sds_desktop.core.models import SDSFile
+from sds_desktop.core.retry import RetryPolicy
 from sds_desktop.core.transfer import (
     DownloadItem,
     DownloadOutcome,
@@ -579,10 +580,11 @@ def test_keep_both_names_and_policy_per_job() -> None:
     assert keep_both_name("noext", lambda _n: False) == "noext (1)"
     policy = ConflictPolicy(download=ConflictAction.SKIP)
     assert policy.action_for(1, "download") is ConflictAction.SKIP
-    assert policy.action_for(1, "upload") is ConflictAction.ASK
+    # uploads: a new version by default (SDS keeps the older one, nothing deleted)
+    assert policy.action_for(1, "upload") is ConflictAction.OVERWRITE
     policy.remember(1, ConflictAction.KEEP_BOTH)
     assert policy.action_for(1, "upload") is ConflictAction.KEEP_BOTH
-    assert policy.action_for(2, "upload") is ConflictAction.ASK
+    assert policy.action_for(2, "upload") is ConflictAction.OVERWRITE
 
 
 def _mock_download(rsps: responses.RequestsMock, f: SDSFile, body: bytes) -> None:
@@ -765,6 +767,145 @@ def test_upload_conflict_with_other_content_on_sds(
     assert kept.item.name == "data (1).bin"
     assert posted.call_count == 1
     rsps.replace(responses.POST, FILES, json=file_json(name=item.name, content=b"new content"))
-    old_gone = rsps.delete(f"{FILES}{uuid.UUID(existing.uuid).hex}/", status=204)
-    upload_one(gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.OVERWRITE)
-    assert old_gone.call_count == 1  # overwrite on SDS: the older version is deleted
+    old_kept = rsps.delete(f"{FILES}{uuid.UUID(existing.uuid).hex}/", status=204)
+    result = upload_one(
+        gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.OVERWRITE
+    )
+    assert result.outcome is UploadOutcome.UPLOADED
+    assert old_kept.call_count == 0  # overwrite on SDS: a new version; the older one stays
+
+
+def test_errors_are_told_apart_not_an_sds_gateway_and_html_500(
+    rsps: responses.RequestsMock, gateway: Gateway
+) -> None:
+    from sds_desktop.core.errors import ServiceError
+
+    rsps.get(
+        f"{BASE}/auth/",
+        body="<html><h1>Not Found</h1></html>",
+        status=404,
+        content_type="text/html",
+    )
+    with pytest.raises(ServiceError, match="this is not an SDS gateway"):
+        gateway.authenticate()
+    rsps.replace(
+        responses.GET,
+        f"{BASE}/auth/",
+        body="<!doctype html><p>Server Error</p>",
+        status=500,
+        content_type="text/html",
+    )
+    with pytest.raises(ServiceError) as info:
+        Gateway(BASE, "k.v", timeout=5, retry=RetryPolicy(attempts=1)).authenticate()
+    assert str(info.value) == "SDS failed on this request (HTTP 500)"
+
+
+def test_json_bodies_are_capped(
+    rsps: responses.RequestsMock, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sds_desktop.core.errors import ServiceError
+
+    monkeypatch.setattr(gateway_mod, "MAX_JSON_BYTES", 1000)
+    f = file_json(description="x" * 5000)
+    rsps.get(f"{FILES}{uuid.UUID(f['uuid']).hex}/", json=f)
+    with pytest.raises(ServiceError, match="larger than"):
+        gateway.get_file(f["uuid"])
+
+
+def test_endless_next_pages_are_bounded_by_the_advertised_count(
+    rsps: responses.RequestsMock, gateway: Gateway
+) -> None:
+    calls = {"n": 0}
+
+    def endless(request: Any) -> tuple[int, dict[str, str], str]:
+        import json
+
+        calls["n"] += 1
+        n = calls["n"]
+        body = {
+            "count": 3,
+            "next": f"{FILES}?page={n + 1}&path=%2Fdata",
+            "previous": None,
+            "results": [file_json(name=f"f{n}-{i}.bin") for i in range(100)],
+        }
+        return 200, {}, json.dumps(body)
+
+    rsps.add_callback(responses.GET, FILES, callback=endless)
+    files = gateway.list_files("/data")
+    assert calls["n"] <= 12  # 3 advertised: stops after about a thousand, not never
+    assert len(files) <= 1200
+
+
+def test_after_the_last_upload_byte_a_long_silence_is_allowed() -> None:
+    now = [0.0]
+    watch = StallWatch(None, 5, clock=lambda: now[0])
+    watch.grace(100)  # SDS stores a large upload before it answers
+    now[0] = 50.0
+    assert not watch._check()
+    now[0] = 101.0
+    assert watch._check()
+    assert watch.reason is not None
+
+
+def _partial(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / ".sds-a.bin.x1.partial"
+    path.write_bytes(data)
+    return path
+
+
+def test_resume_appends_only_on_a_matching_206(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    from sds_desktop.core.download import resume_download
+
+    content = bytes(range(256)) * 40
+    f = _remote(content)
+    url = f"{FILES}{uuid.UUID(f.uuid).hex}/download/"
+    got = rsps.get(
+        url,
+        body=content[4000:],
+        status=206,
+        headers={"Content-Range": f"bytes 4000-{len(content) - 1}/{len(content)}"},
+    )
+    dest = tmp_path / "a.bin"
+    result, started = resume_download(
+        gateway, DownloadItem(f, dest), _partial(tmp_path, content[:4000])
+    )
+    assert got.calls[0].request.headers["Range"] == "bytes=4000-"
+    assert started == 4000
+    assert result.outcome is DownloadOutcome.DOWNLOADED
+    assert dest.read_bytes() == content
+    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+def test_resume_restarts_cleanly_when_the_server_ignores_range(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    from sds_desktop.core.download import resume_download
+
+    content = b"production ignores Range" * 100
+    f = _remote(content)
+    rsps.get(f"{FILES}{uuid.UUID(f.uuid).hex}/download/", body=content, status=200)
+    dest = tmp_path / "a.bin"
+    _, started = resume_download(gateway, DownloadItem(f, dest), _partial(tmp_path, b"old" * 9))
+    assert started == 0  # the row says "restarting from 0"
+    assert dest.read_bytes() == content
+
+
+def test_resume_refuses_a_206_from_the_wrong_byte(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    from sds_desktop.core.download import resume_download
+
+    content = b"z" * 1000
+    f = _remote(content)
+    rsps.get(
+        f"{FILES}{uuid.UUID(f.uuid).hex}/download/",
+        body=content[:500],
+        status=206,
+        headers={"Content-Range": "bytes 0-499/1000"},
+    )
+    partial = _partial(tmp_path, content[:300])
+    with pytest.raises(DownloadError, match="expected bytes from 300"):
+        resume_download(gateway, DownloadItem(f, tmp_path / "a.bin"), partial)
+    assert list(tmp_path.iterdir()) == []  # nothing under the final name, temp removed

@@ -234,7 +234,7 @@ def test_disk_full_fails_that_item_with_free_space_and_pauses_other_downloads(
     out.mkdir()
     # r00 lands first (its temp file is not "full"); the next one hits the full disk
     (out / "marker").write_text("x")
-    monkeypatch.setattr("sds_desktop.core.transfer.os.fdopen", fdopen)
+    monkeypatch.setattr("sds_desktop.core.download.os.fdopen", fdopen)
     controller = controller_for(qtbot, gateway, f"{server.url}|x")
     controller.parallel = controller.small_parallel = 1
     controller.enqueue_download(files, out)
@@ -247,4 +247,34 @@ def test_disk_full_fails_that_item_with_free_space_and_pauses_other_downloads(
     assert "bytes free" in failed[0].error
     paused = controller.queue.items([ItemState.PAUSED])
     assert len(paused) >= 1  # the other downloads wait for space instead of failing
+    assert partials(out) == []
+
+
+def test_pause_mid_download_then_resume_loses_nothing(
+    qtbot: QtBot, server: SandboxServer, gateway: Gateway, tmp_path: Path
+) -> None:
+    files = seed(gateway, tmp_path / "src", "/pause", 1, 6_000_000)
+    controller = controller_for(qtbot, gateway, f"{server.url}|x")
+    server.faults.throttle(3_000_000)  # two seconds for the file: room to pause it
+    out = tmp_path / "out"
+    controller.enqueue_download(files, out)
+    qtbot.waitUntil(lambda: bool(controller.queue.items()), timeout=WAIT_MS)
+    item_id = controller.queue.items()[0].id
+    qtbot.waitUntil(lambda: controller.queue.peek(item_id).bytes_done > 0, timeout=WAIT_MS)
+    controller.pause([item_id])
+    qtbot.waitUntil(lambda: not controller._workers, timeout=WAIT_MS)
+    assert controller.queue.get(item_id).state is ItemState.PAUSED
+    assert not (out / files[0].name).exists()  # nothing under the final name
+    kept = partials(out)
+    assert len(kept) == 1  # the temp file waits for the resume
+    server.faults.throttle(None)
+    controller.resume([item_id])
+    wait_idle(qtbot, controller)
+    done = controller.queue.get(item_id)
+    assert done.state is ItemState.DONE
+    # the sandbox answers the Range with a 206 (resumed); production ignores it (200:
+    # restarted): both keep every byte, and the row says which
+    assert done.note.startswith(("resumed from byte", "restarted from 0")), done.note
+    print("resume note:", done.note)
+    assert local_checksums(out) == local_checksums(tmp_path / "src")
     assert partials(out) == []

@@ -125,3 +125,27 @@ def test_conflicts_ask_once_per_job_with_apply_to_the_rest(
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted([f.name for f in files] + [f"r0{i} (1).bin" for i in range(3)])
     assert all((out / f.name).read_bytes() == b"local edits" for f in files)
+
+
+def test_a_file_growing_while_it_uploads_leaves_nothing_on_sds(
+    server: SandboxServer, gateway: Gateway, tmp_path: Path
+) -> None:
+    import pytest
+
+    from sds_desktop.core.errors import ChangedWhileUploadingError
+    from sds_desktop.core.transfer import UploadItem, upload_one
+
+    path = tmp_path / "log.bin"
+    path.write_bytes(b"L" * 300_000)
+    grown = []
+
+    def grow(_n: int) -> None:
+        if not grown:
+            with path.open("ab") as fh:
+                fh.write(b"appended while uploading")
+            grown.append(1)
+
+    item = UploadItem(path, "/growing", path.name, 300_000)
+    with pytest.raises(ChangedWhileUploadingError, match="changed while uploading"):
+        upload_one(gateway, item, progress=grow, retry=False)
+    assert gateway.list_files("/growing") == []

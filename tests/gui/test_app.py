@@ -385,9 +385,11 @@ def test_start_session_uses_stored_key(qtbot, window, sandbox, memory_keyring):
 
 
 def test_start_session_honours_environment(qtbot, window, sandbox, monkeypatch):
-    monkeypatch.setenv("SDS_SECRET_TOKEN", sandbox.demo_key)  # the environment wins
+    # a .env that names a host signs in there only with its own key: the environment's
+    # key is never sent to a host a .env names (issue 10)
+    monkeypatch.setenv("SDS_SECRET_TOKEN", "not-this-one.x")
     (window.settings.config_dir / ".env").write_text(
-        f"SDS_HOST={sandbox.url}\nSDS_SECRET_TOKEN=not-this-one.x\n"
+        f"SDS_HOST={sandbox.url}\nSDS_SECRET_TOKEN={sandbox.demo_key}\n"
     )
     monkeypatch.chdir(window.settings.config_dir)
     with qtbot.waitSignal(window.signedIn, timeout=10_000):

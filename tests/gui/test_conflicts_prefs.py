@@ -159,3 +159,29 @@ def test_revoked_key_prompt_explains_what_happened(qtbot, tmp_path):
     shot(dialog, "revoked-key-prompt.png")
     assert dialog.isVisible()
     runner.shutdown(1000)
+
+
+def test_pausing_a_running_upload_says_it_restarts_from_zero(qtbot):
+    import threading
+    from types import SimpleNamespace
+
+    queue = TransferQueue()
+    controller = TransferController(queue)
+    dock = QueueDock(queue, controller)
+    qtbot.addWidget(dock)
+    spec = ItemSpec(Direction.UPLOAD, "big.h5", "/d/big.h5", "/lab/big.h5", 10_000_000)
+    _, (item,) = queue.add_job("lab", Direction.UPLOAD, [spec])
+    queue.mark_running(item.id)
+    queue.add_progress(item.id, 2_400_000)
+    worker = SimpleNamespace(cancel=threading.Event(), pausing=threading.Event())
+    controller._workers[item.id] = worker  # a running worker, as _pump makes one
+    controller.pause([item.id])
+    assert worker.cancel.is_set()
+    row = dock.model._rows[item.id]
+    assert dock.model.index(row, C_STATE).data() == (
+        "paused · uploads cannot resume on SDS: restarts from 0"
+    )
+    controller._workers.clear()
+    controller.resume([item.id])
+    assert queue.get(item.id).note == "restarting from 0"
+    controller.shutdown(1000)

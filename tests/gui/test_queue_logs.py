@@ -217,3 +217,14 @@ def test_batch_totals_follow_items_without_scanning():
     assert totals.totals([]) == (100, 300)  # retried: open again, restarts from zero
     totals.discard(a.id)
     assert totals.totals([]) == (0, 200)  # removed from the queue
+
+
+def test_config_dir_that_is_a_file_is_a_one_line_error(tmp_path, capsys):
+    a_file = tmp_path / "settings.txt"
+    a_file.write_text("x")
+    with pytest.raises(SystemExit) as info:
+        main(["--config-dir", str(a_file)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("not a folder")
+    assert "Traceback" not in "\n".join(err)
