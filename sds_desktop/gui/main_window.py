@@ -7,7 +7,6 @@ properties, transfer planning) runs in the background; results come back as sign
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -136,10 +135,6 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self._fit_screen()
         self._update_connection()
         self._update_stats()
-        # Everything imported and built so far lives as long as the window: keep it out of
-        # the cyclic collector's full passes, which otherwise walked it all (100-250 ms
-        # with the GIL held, frozen windows) while a big listing allocated rows.
-        gc.freeze()
 
     # -- construction --------------------------------------------------------------
     def _handlers(self) -> dict[str, Callable[[], object]]:

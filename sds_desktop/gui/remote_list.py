@@ -153,6 +153,7 @@ class RemoteListModel(FlatListModel):
         self._task: Task | None = None
         self._reload_again = False
         self._dirs_shown: set[str] = set()
+        self._frozen = False
         style = QApplication.style()
         self._dir_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         self._file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
@@ -175,6 +176,13 @@ class RemoteListModel(FlatListModel):
             self.state = "idle"
             self.clear("Sign in to see your SDS files (File → Sign in…)")
 
+    def _thaw(self) -> None:
+        """The big folder's rows go: what was frozen with them is collectable again."""
+        if self._frozen:
+            self.clear(self.placeholder)
+            gc.unfreeze()
+            self._frozen = False
+
     def _cancel(self) -> None:
         if self._task is not None:
             self._task.cancel.set()
@@ -185,6 +193,7 @@ class RemoteListModel(FlatListModel):
         self._cancel()
         self.path = path
         self.searching = ""
+        self._thaw()
         if self.lister is None:
             self.clear("Sign in to see your SDS files (File → Sign in…)")
             return
@@ -256,8 +265,9 @@ class RemoteListModel(FlatListModel):
         if len(self.rows) >= FREEZE_ROWS:
             # listing rows are named tuples, which the cyclic collector never untracks:
             # without this every full collection walked all of them with the GIL held
-            # (up to 0.5 s per pass at 100k rows, a frozen window). They hold no cycles.
+            # (up to 0.5 s per pass at 100k rows, a frozen window). Thawed in open().
             gc.freeze()
+            self._frozen = True
         if len(self.rows) <= LIVE_SORT_LIMIT and not self._resort.isActive():
             self._resort.start()
 
@@ -281,6 +291,7 @@ class RemoteListModel(FlatListModel):
         self.state = "loaded"
         if len(rows) >= FREEZE_ROWS:
             gc.freeze()  # (see _on_batch)
+            self._frozen = True
         self.placeholder = (
             f"{path} is empty.\nDrop files here, or press Ctrl+U, to upload them into it."
         )
@@ -333,6 +344,7 @@ class RemoteListModel(FlatListModel):
 
     def shutdown(self) -> None:
         self._cancel()
+        self._thaw()
 
     # -- the app's changes ----------------------------------------------------------
     def add_virtual_folder(self, name: str) -> int:
