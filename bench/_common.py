@@ -114,6 +114,24 @@ def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None) -> Measure
     return Measured(out, wall, cpu, after.ru_maxrss / 1024)
 
 
+def core_at(rev: str, where: Path) -> dict[str, str]:
+    """An environment whose ``sds_desktop`` is the tree at git revision ``rev`` (for
+    before/after contenders in one run)."""
+    where.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "sds_desktop"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    return dict(os.environ, PYTHONPATH=str(where))
+
+
+@contextmanager
+def external_gateway(base: str) -> Iterator[tuple[str, None]]:
+    """A gateway already running elsewhere (``--gateway``): its URL, and no process of
+    ours whose CPU could be read."""
+    yield base.rstrip("/").removesuffix("/api/v1"), None
+
+
 def process_cpu(pid: int) -> float:
     """CPU seconds (user + system) a live process has used so far (Linux /proc)."""
     try:
@@ -189,12 +207,15 @@ def write_results(
     params: dict[str, Any],
     baseline: dict[str, str] | None = None,
     higher_is_better: bool = True,
+    lower_better: Sequence[str] = (),
     notes: Sequence[str] = (),
     columns: Sequence[str] = (),
 ) -> Path:
     """Write ``bench/results/<name>.json`` and ``.md``; return the Markdown path.
 
-    ``baseline`` maps a case to the contender that ratios are against (in that case).
+    ``baseline`` maps a case to the contender that ratios are against (in that case);
+    a ratio above 1 is better than the baseline (for ``lower_better`` cases and when not
+    ``higher_is_better``: baseline / value).
     ``columns`` names per-round extras (e.g. ``limit``) shown from the median round.
     """
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -207,7 +228,8 @@ def write_results(
             (o for o in series if o.case == s.case and o.contender == base.get(s.case)), None
         )
         if ref is not None and ref.median:
-            ratio = s.median / ref.median if higher_is_better else ref.median / s.median
+            up = higher_is_better and s.case not in lower_better
+            ratio = s.median / ref.median if up else ref.median / s.median
             row["ratio"] = {"vs": ref.contender, "value": ratio}
         rows.append(row)
     payload = {"benchmark": name, "title": title, "params": params, "machine": info}

@@ -30,7 +30,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, ROOT, Series, limit_of, measure, process_cpu, temp_dir, write_results
+from _common import (
+    PYTHON,
+    Series,
+    core_at,
+    external_gateway,
+    limit_of,
+    measure,
+    process_cpu,
+    temp_dir,
+    write_results,
+)
 from _sandbox import add_user, running_sandbox
 
 RUNNER = r"""
@@ -102,16 +112,6 @@ def seed_download(base: str, key: str, path: Path) -> str:
     return str(json.loads(out)["uuid"])
 
 
-def core_at(rev: str, where: Path) -> dict[str, str]:
-    """An environment whose ``sds_desktop`` is the tree at git revision ``rev``."""
-    where.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", rev, "sds_desktop"], capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
-    return dict(os.environ, PYTHONPATH=str(where))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mib", type=int, default=2048)
@@ -150,7 +150,7 @@ def main() -> int:
         data = tmp / "sandbox"
         if args.gateway:
             keys = dict.fromkeys([*users, "down"], args.key or "")
-            ctx = _External(args.gateway)
+            ctx = external_gateway(args.gateway)
         else:
             keys = {u: add_user(data, u) for u in [*users, "down@bench.example"]}
             keys["down"] = keys.pop("down@bench.example")
@@ -172,7 +172,7 @@ def main() -> int:
                             key = keys[f"u{r}-{c}@bench.example"] if d == "up" else keys["down"]
                             arg = str(src) if d == "up" else uuid
                             who = c.split("@")[0]
-                            cmd = [PYTHON, "-c", RUNNER, who, d, base, key, arg, str(dest)]
+                            cmd = [PYTHON, "-P", "-c", RUNNER, who, d, base, key, arg, str(dest)]
                         subprocess.run(["sync"], check=False)
                         server0 = process_cpu(proc.pid) if proc else 0.0
                         m = measure(cmd, env=envs[c])
@@ -217,19 +217,6 @@ def main() -> int:
         ],
     )
     return 0
-
-
-class _External:
-    """A gateway already running elsewhere: no process of ours to measure."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base.rstrip("/").removesuffix("/api/v1")
-
-    def __enter__(self) -> tuple[str, None]:
-        return self.base, None
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
 
 
 if __name__ == "__main__":

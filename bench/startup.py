@@ -2,10 +2,10 @@
 
 Usage: uv run python bench/startup.py [--rounds 7] [--platform offscreen]
 
-Each round launches a fresh interpreter that does what ``sds-desktop`` does (app, settings,
-logging, main window, show, start the session from the stored settings: none here, so
-the sign-in screen) and prints the moment the main window receives its first paint
-event; the parent times from just before the launch. Also reports which modules were
+Each round launches a fresh interpreter that runs the app's own start-up
+(``sds_desktop.gui.app.run`` with a fresh ``--config-dir``: no stored key, so the sign-in
+dialog opens) and prints the moment the main window receives its first paint event; the
+parent times from just before the launch. Also reports which modules were
 already imported at that moment (``requests``, ``keyring``: they should not be) and the
 import time of the GUI entry module. A fresh config folder per round (no stored key).
 
@@ -24,28 +24,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, Series, temp_dir, write_results
+from _common import PYTHON, Series, core_at, temp_dir, write_results
 
 CHILD = r"""
 import sys, time, json
 t_import = time.monotonic()
 from PySide6.QtCore import QEvent, QObject, QTimer
+from sds_desktop.__main__ import build_parser
 from sds_desktop.gui import app as gui_app
-from sds_desktop.gui.logs import LoggingSetup
 from sds_desktop.gui.main_window import MainWindow
-from sds_desktop.gui.settings import Settings
 imported = time.monotonic() - t_import
-from pathlib import Path
-cfg = Path(sys.argv[1])
 qapp = gui_app.get_app()
-settings = Settings(cfg)
-logging_setup = LoggingSetup(settings.log_dir, level=20)
-window = MainWindow(settings, logging_setup=logging_setup)
 
 class FirstPaint(QObject):
     done = False
     def eventFilter(self, obj, event):
-        if not self.done and event.type() == QEvent.Type.Paint:
+        if not self.done and event.type() == QEvent.Type.Paint and isinstance(obj, MainWindow):
             self.done = True
             mods = {m: m in sys.modules for m in ("requests", "keyring", "urllib3", "blake3")}
             print(json.dumps({"painted": time.monotonic(), "import_s": imported, "mods": mods}),
@@ -54,12 +48,8 @@ class FirstPaint(QObject):
         return False
 
 spy = FirstPaint()
-window.installEventFilter(spy)
-window.show()
-window.start_session()
-qapp.exec()
-window.shutdown()
-logging_setup.close()
+qapp.installEventFilter(spy)
+gui_app.run(build_parser().parse_args(["--config-dir", sys.argv[1]]))
 """
 
 
@@ -67,30 +57,42 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--platform", default="offscreen", help="QT_QPA_PLATFORM")
+    parser.add_argument("--before", default=None, help="also run the app as of this git rev")
     args = parser.parse_args()
     env = dict(os.environ, QT_QPA_PLATFORM=args.platform)
-    paint = Series("start to first paint", "sds-desktop", "s")
-    imports = Series("import of the GUI modules", "sds-desktop", "s")
+    contenders = ["this tree"] + ([f"at {args.before}"] if args.before else [])
+    paint = {c: Series("start to first paint", c, "s") for c in contenders}
+    imports = {c: Series("import of the GUI modules", c, "s") for c in contenders}
     with temp_dir("sds-bench-start-") as tmp:
-        for r in range(args.rounds):
-            cfg = tmp / f"cfg{r}"
-            t0 = time.monotonic()
-            proc = subprocess.Popen(
-                [PYTHON, "-c", CHILD, str(cfg)], stdout=subprocess.PIPE, text=True, env=env
+        envs = {"this tree": env}
+        if args.before:
+            envs[f"at {args.before}"] = dict(
+                core_at(args.before, tmp / "before"), QT_QPA_PLATFORM=args.platform
             )
-            line = proc.stdout.readline() if proc.stdout else ""
-            proc.wait(timeout=60)
-            info = json.loads(line)
-            seconds = info["painted"] - t0
-            loaded = ", ".join(m for m, on in info["mods"].items() if on) or "none"
-            paint.add(seconds, loaded_before_paint=loaded)
-            imports.add(info["import_s"])
-            print(f"round {r + 1}: first paint {seconds:.3f} s; loaded: {loaded}", flush=True)
+        for r in range(args.rounds):
+            for c in contenders if r % 2 == 0 else contenders[::-1]:
+                cfg = tmp / f"cfg{r}-{len(c)}"
+                t0 = time.monotonic()
+                proc = subprocess.Popen(
+                    [PYTHON, "-P", "-c", CHILD, str(cfg)],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    env=envs[c],
+                )
+                line = proc.stdout.readline() if proc.stdout else ""
+                proc.wait(timeout=60)
+                info = json.loads(line)
+                seconds = info["painted"] - t0
+                loaded = ", ".join(m for m, on in info["mods"].items() if on) or "none"
+                paint[c].add(seconds, loaded_before_paint=loaded)
+                imports[c].add(info["import_s"])
+                print(f"round {r + 1} {c}: first paint {seconds:.3f} s; loaded: {loaded}")
     write_results(
         "startup",
         "Start to first paint of the main window",
-        [paint, imports],
-        params={"rounds": args.rounds, "platform": args.platform},
+        [*paint.values(), *imports.values()],
+        params={"rounds": args.rounds, "platform": args.platform, "before": args.before},
+        baseline={s.case: contenders[-1] for s in paint.values()} if args.before else None,
         higher_is_better=False,
         columns=["loaded_before_paint"],
         notes=[

@@ -1,19 +1,21 @@
-"""Side by side with the official SDK, against one sandbox: files/s and peak client RSS.
+"""Many small files up and down: our core at 1/4/16 workers vs the official SDK.
 
-Usage: uv run python bench/vs_sdk.py [--files 300] [--file-kib 4] [--big-mib 256] [--latency-ms 0]
+Usage: uv run python bench/vs_sdk.py [--files 2000] [--file-kib 64] [--latency-ms 50]
+       [--rounds 3] [--workers 1,4,16] [--no-download] [--no-sdk]
+       [--gateway URL --key KEY]   (a real gateway instead of a fresh sandbox)
 
-Starts a sandbox gateway in a subprocess (so that the server does not share the
-client's interpreter), creates one user per client so that neither benefits from the
-other's uploads (the gateway would link identical content), then runs each measurement
-in its own fresh Python process and reads that process's peak RSS (ru_maxrss):
+A fresh standalone sandbox (its own process; ``--latency-ms`` delays every response as a
+WAN round trip to production would) serves every contender. Each measurement runs in
+a fresh child process; contenders alternate round by round on identical files:
 
-- many small files: ``Client.upload(local_path=dir)`` of N files of K KiB each;
-- one large file:   upload of one M MiB file (peak RSS against file size).
+- upload: ``Client.upload(local_path=folder)`` (ours: ``workers`` and
+  ``small_file_workers`` set to W), a new user per round and contender so that the
+  gateway cannot link content it already has;
+- download: ``Client.download(from_sds_path=folder)`` of one folder uploaded once
+  beforehand, into a fresh local folder (ours BLAKE3-verifies and fsyncs every file).
 
-``--latency-ms`` delays every API response of the sandbox by that much, as a WAN round
-trip to production would: small files are then bound by round trips, not CPU.
-
-Not a test: it prints figures; nothing here asserts a timing.
+Figures: files/s (median, min, max), ratio to the SDK, client CPU (the child's own),
+server CPU (the sandbox process), which side was the limit, peak client RSS.
 """
 
 from __future__ import annotations
@@ -21,50 +23,62 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
+import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    PYTHON,
+    Series,
+    external_gateway,
+    limit_of,
+    measure,
+    process_cpu,
+    temp_dir,
+    write_results,
+)
 from _sandbox import add_user, running_sandbox
 
 RUNNER = r"""
 import json, os, resource, sys, time
 from pathlib import Path
-which, port, key, src, sds_path = sys.argv[1:6]
+which, direction, base, key, src, sds_path, workers = sys.argv[1:8]
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 if which == "sdk":
     import spectrumx
+    port = int(base.rsplit(":", 1)[1])
     client = spectrumx.Client(host="localhost", env_file=Path(os.devnull),
                               env_config={"SDS_SECRET_TOKEN": key})
     client.dry_run = False
-    # The SDK only speaks plain http to "localhost" on port 80: point it at the sandbox port.
-    client.gateway.port = int(port)
-    t0 = time.monotonic()
-    results = client.upload(local_path=Path(src), sds_path=sds_path, verbose=False)
-    elapsed = time.monotonic() - t0
+    client.gateway.port = port  # the SDK speaks plain http only to "localhost" on port 80
+    c0, t0 = cpu(), time.monotonic()
+    if direction == "up":
+        results = client.upload(local_path=Path(src), sds_path=sds_path, verbose=False)
+    else:
+        results = client.download(from_sds_path=sds_path, to_local_path=Path(src),
+                                  verbose=False)
     ok = sum(1 for r in results if bool(r))
 else:
     from sds_desktop.core import Client
-    client = Client(f"http://127.0.0.1:{port}", env_file=Path(os.devnull),
+    client = Client(base, env_file=Path(os.devnull),
                     env_config={"SDS_SECRET_TOKEN": key, "DRY_RUN": "false"})
-    t0 = time.monotonic()
-    results = client.upload(local_path=Path(src), sds_path=sds_path, verbose=False)
-    elapsed = time.monotonic() - t0
+    w = int(workers)
+    c0, t0 = cpu(), time.monotonic()
+    if direction == "up":
+        results = client.upload(local_path=Path(src), sds_path=sds_path, verbose=False,
+                                workers=w, small_file_workers=w)
+    else:
+        results = client.download(from_sds_path=sds_path, to_local_path=Path(src),
+                                  verbose=False, workers=w, small_file_workers=w)
     ok = sum(1 for r in results if r.error is None)
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"ok": ok, "seconds": elapsed, "peak_rss_mib": rss}))
+print(json.dumps({"ok": ok, "seconds": time.monotonic() - t0, "cpu": cpu() - c0,
+                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-
-
-def run_client(which: str, port: int, key: str, src: Path, sds_path: str) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", RUNNER, which, str(port), key, str(src), sds_path],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def make_files(root: Path, count: int, size: int) -> None:
@@ -75,55 +89,98 @@ def make_files(root: Path, count: int, size: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=300)
-    parser.add_argument("--file-kib", type=int, default=4)
-    parser.add_argument("--big-mib", type=int, default=256)
-    parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--file-kib", type=int, default=64)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", default="1,4,16", help="our worker counts to run")
+    parser.add_argument("--no-download", action="store_true")
+    parser.add_argument("--no-sdk", action="store_true")
+    parser.add_argument("--gateway", default=None, help="a running gateway's base URL")
+    parser.add_argument("--key", default=None, help="its API key (with --gateway)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
+    contenders = [f"ours w{w}" for w in args.workers.split(",")]
+    if not args.no_sdk:
+        contenders.insert(0, "sdk")
+    directions = ["up"] if args.no_download else ["up", "down"]
+    label = f"{args.files} x {args.file_kib} KiB, {args.latency_ms} ms RTT"
+    series = {
+        (d, c): Series(f"{label} {'upload' if d == 'up' else 'download'}", c, "files/s")
+        for d in directions
+        for c in contenders
+    }
+    with temp_dir("sds-bench-vs-sdk-") as tmp:
+        src = tmp / "small"
+        make_files(src, args.files, args.file_kib * 1024)
         data = tmp / "sandbox"
-        keys = {who: add_user(data, f"{who}@bench.example") for who in ("sdk", "ours")}
-        with running_sandbox(data, "--latency-ms", str(args.latency_ms)) as (url, _):
-            port = int(url.rsplit(":", 1)[1])
-            print(
-                f"sandbox on port {port}; {os.cpu_count()} CPUs; "
-                f"{args.latency_ms} ms added per response"
-            )
-
-            rows = []
-            for which in ("sdk", "ours"):
-                small = tmp / f"small-{which}"
-                make_files(small, args.files, args.file_kib * 1024)
-                res = run_client(which, port, keys[which], small, "/bench/small")
-                rows.append(
-                    (which, "small", res, args.files / res["seconds"] if res["seconds"] else 0)
-                )
-                big = tmp / f"big-{which}"
-                big.mkdir()
-                with (big / "big.bin").open("wb") as fh:
-                    for _ in range(args.big_mib):
-                        fh.write(os.urandom(1024 * 1024))
-                res = run_client(which, port, keys[which], big, "/bench/big")
-                rows.append((which, "big", res, args.big_mib / res["seconds"]))
-                (big / "big.bin").unlink()
-
-    print(f"\n{'client':6} {'case':30} {'ok':>5} {'seconds':>8} {'rate':>14} {'peak RSS':>10}")
-    for which, case, res, rate in rows:
-        label = (
-            f"{args.files} x {args.file_kib} KiB files"
-            if case == "small"
-            else f"1 x {args.big_mib} MiB"
-        )
-        unit = "files/s" if case == "small" else "MiB/s"
-        print(
-            f"{which:6} {label:30} {res['ok']:>5} {res['seconds']:>8.2f} "
-            f"{rate:>8.1f} {unit:7} {res['peak_rss_mib']:>7.1f} MiB"
-        )
-    by = {(w, c): r for w, c, _, r in rows}
-    if by.get(("sdk", "small")):
-        print(f"\nsmall files: ours / SDK = {by[('ours', 'small')] / by[('sdk', 'small')]:.2f}x")
+        users = [f"u{r}-{i}@bench.example" for r in range(args.rounds) for i in range(9)]
+        if args.gateway:
+            keys = dict.fromkeys([*users, "down"], args.key or "")
+            server = external_gateway(args.gateway)
+        else:
+            keys = {u: add_user(data, u) for u in [*users, "down@bench.example"]}
+            keys["down"] = keys.pop("down@bench.example")
+            server = running_sandbox(data, "--latency-ms", str(args.latency_ms))
+        with server as (base, proc):
+            print(f"sandbox {base}; {args.latency_ms} ms per response; {label}", flush=True)
+            if "down" in directions:
+                seed = [PYTHON, "-P", "-c", RUNNER, "ours", "up", base, keys["down"]]
+                measure([*seed, str(src), "/bench/down", "16"])
+            for r in range(args.rounds):
+                order = contenders if r % 2 == 0 else contenders[::-1]
+                for d in directions:
+                    for i, c in enumerate(order):
+                        key = keys[f"u{r}-{i}@bench.example"] if d == "up" else keys["down"]
+                        target = src if d == "up" else tmp / "down"
+                        sds_path = f"/bench/up-{r}" if d == "up" else "/bench/down"
+                        workers = c.rsplit("w", 1)[1] if c.startswith("ours") else "0"
+                        who = "sdk" if c == "sdk" else "ours"
+                        cmd = [PYTHON, "-P", "-c", RUNNER, who, d, base, key, str(target)]
+                        server0 = process_cpu(proc.pid) if proc else 0.0
+                        m = measure([*cmd, sds_path, workers])
+                        server = (process_cpu(proc.pid) - server0) if proc else 0.0
+                        own = json.loads(m.stdout.strip().splitlines()[-1])
+                        rate = own["ok"] / own["seconds"] if own["seconds"] else 0.0
+                        limit = limit_of(own["seconds"], own["cpu"], server)
+                        series[(d, c)].add(
+                            rate,
+                            ok=own["ok"],
+                            seconds=round(own["seconds"], 1),
+                            client_cpu_s=round(own["cpu"], 1),
+                            server_cpu_s=round(server, 1),
+                            peak_rss_mib=round(own["rss"]),
+                            limit=limit,
+                        )
+                        print(
+                            f"round {r + 1} {d:4} {c:8}: {own['ok']} ok, {rate:6.1f} files/s, "
+                            f"client CPU {own['cpu']:.1f} s, server CPU {server:.1f} s ({limit})",
+                            flush=True,
+                        )
+                        if d == "down":
+                            shutil.rmtree(target, ignore_errors=True)
+    ordered = sorted(series.values(), key=lambda s: (s.case.endswith("download"), s.contender))
+    write_results(
+        f"vs_sdk_{args.latency_ms}ms",
+        f"Small files, ours vs the official SDK 0.2.4 ({label})",
+        ordered,
+        params={
+            "files": args.files,
+            "file_kib": args.file_kib,
+            "latency_ms": args.latency_ms,
+            "rounds": args.rounds,
+            "workers": args.workers,
+        },
+        baseline={s.case: "sdk" for s in ordered} if not args.no_sdk else None,
+        columns=["ok", "client_cpu_s", "server_cpu_s", "peak_rss_mib", "limit"],
+        notes=[
+            (
+                "Client and sandbox share 2 cores with other work: medians of alternated "
+                "rounds; the columns after 'ratio' are from the median round."
+            ),
+            "ours download: BLAKE3-verified and fsynced per file; the SDK checks nothing.",
+        ],
+    )
     return 0
 
 

@@ -5,7 +5,8 @@
 #
 # 1. install the apt packages the build and the frozen Qt app need (bare Debian/Ubuntu OK)
 # 2. uv run python packaging/build.py  -> dist/sds-desktop/, .deb, .tar.gz
-# 3. report the bundle size (fail above SDS_MAX_BUNDLE_MIB, default 120)
+# 3. report the bundle size (fail above SDS_MAX_BUNDLE_MIB, default 180: 175 MiB with the
+#    RF libraries, see packaging/README.md)
 # 4. validate the desktop entry and AppStream metainfo shipped in the .deb
 # 5. run the frozen `sds-desktop --self-test` (offscreen; again on the xcb plugin under
 #    Xvfb and on the wayland plugin under a headless weston; again inside a throwaway
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export PATH="$HOME/.local/bin:$PATH"
-MAX_MIB=${SDS_MAX_BUNDLE_MIB:-120}
+MAX_MIB=${SDS_MAX_BUNDLE_MIB:-180}
 # stderr lines a healthy self-test may print (extended regex); none are known today.
 ALLOWED_STDERR=${SDS_ALLOWED_STDERR:-'^$'}
 

@@ -295,8 +295,8 @@ def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float
 
 def _check_recordings(work: Path) -> str:
     """Write a tiny Digital RF channel and a SigMF pair with the bundled libraries, scan
-    them with the core (properties, bounds, metadata, schema), and import pyqtgraph (the
-    quick look): a bundle missing any RF library or its data files fails here."""
+    them with the core (properties, bounds, metadata, schema), and draw a pyqtgraph plot
+    (the quick look): a bundle missing any RF library or its data files fails here."""
     import numpy as np  # noqa: PLC0415 - the self-test imports what it checks
     import pyqtgraph  # noqa: PLC0415
     import sigmf  # noqa: PLC0415
@@ -339,6 +339,15 @@ def _check_recordings(work: Path) -> str:
         raise SelfTestError(f"the SigMF scan is wrong: {found.get('sigmf')}")
     if preflight(top, kind="drf"):
         raise SelfTestError("the preflight of a valid Digital RF recording found problems")
+    # the quick look's drawing: a curve and an image in a pyqtgraph plot, rendered
+    plot = pyqtgraph.PlotWidget()
+    plot.plot(np.linspace(0.0, 1.0, 64))
+    plot.addItem(pyqtgraph.ImageItem(np.outer(np.arange(16.0), np.arange(16.0))))
+    plot.resize(320, 200)
+    shot = plot.grab()
+    plot.deleteLater()
+    if shot.isNull() or shot.width() != 320:
+        raise SelfTestError("pyqtgraph could not draw a plot")
     return (
         f"digital_rf {drf.__version__}, sigmf {sigmf.__version__}, "
         f"pyqtgraph {pyqtgraph.__version__}"

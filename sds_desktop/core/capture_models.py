@@ -83,12 +83,14 @@ def _frequencies(value: object) -> tuple[float, ...]:
 
 
 def _utc(value: object) -> datetime | None:
-    """An aware UTC datetime from an ISO string or epoch seconds; None otherwise."""
+    """An aware UTC datetime from an ISO string (naive means UTC: these fields are named
+    ``*_iso_utc``, and RadioHound timestamps are UTC) or epoch seconds; None otherwise."""
     if isinstance(value, str) and value.strip():
-        parsed = parse_server_time(value)
-        if parsed is None or parsed.tzinfo is None:
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
             return None
-        return parsed.astimezone(UTC)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     seconds = _number(value)
     if seconds is None:
         return None

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 def run_preflight(local_path: Path, kind: str, *, ignore: bool) -> None:
     """Raise ``PreflightError`` for blocking problems (logged and passed when ``ignore``)."""
-    from sds_desktop.core.recordings import PreflightError, preflight  # noqa: PLC0415 - RF libs
+    # imported here: only making a capture needs the recordings package
+    from sds_desktop.core.recordings import PreflightError, preflight  # noqa: PLC0415
 
     problems = preflight(Path(local_path), kind=kind)
     blocking = [p for p in problems if p.blocking]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 from sds_desktop.core.capture_models import Capture, CaptureFilter, CaptureType
@@ -89,7 +89,8 @@ class CaptureAPI:
         """Create a capture from files already uploaded under ``top_level_dir``.
 
         A drf capture needs ``channel``. If the server says the capture already exists
-        (naming its UUID), that capture is read and returned, as the SDK does. The index
+        (naming its UUID), that capture is read and returned (the SDK's create raises
+        there; its ``upload_multichannel_drf_capture`` links as we do). The index
         is chosen from the type (``index_name`` is accepted for the SDK's signature and,
         as there, only used for a type without a known index). A server failure while
         indexing (production's HTML 500) raises ``CaptureError`` "SDS failed to index
@@ -183,12 +184,21 @@ class CaptureAPI:
         """Captures matching ``flt``: the type on the server where production supports
         it (drf, rh), everything else from the typed records (production has no name,
         owner or time filter, and its frequency search misses Digital RF captures)."""
+        return [c for page in self.iter_pages(flt, page_size=page_size) for c in page]
+
+    def iter_pages(
+        self, flt: CaptureFilter | None = None, *, page_size: int = 100
+    ) -> Iterator[list[Capture]]:
+        """``find``, page by page as the server answers (for a view that fills in while
+        it loads); a page may be empty when none of its captures match."""
+        flt = flt or CaptureFilter()
         if page_size < 1:
             raise CaptureError("page_size must be at least 1")
         params: dict[str, ParamValue] = {}
         if flt.capture_type in SERVER_TYPE_FILTERS:
             params["capture_type"] = flt.capture_type
-        return flt.apply(self._pages(params, page_size))
+        for page in self._gateway.iter_capture_pages(params, page_size=min(page_size, 100)):
+            yield flt.apply(page)
 
     def _pages(self, params: Mapping[str, ParamValue], page_size: int) -> list[Capture]:
         pages = self._gateway.iter_capture_pages(params, page_size=min(page_size, 100))

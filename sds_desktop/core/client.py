@@ -18,21 +18,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-from sds_desktop.core import capture_upload
 from sds_desktop.core.batches import download_batch, upload_batch
-from sds_desktop.core.capture_models import Capture, CaptureType
 from sds_desktop.core.captures import CaptureAPI
+from sds_desktop.core.client_mixins import CaptureUploads, DatasetMethods
 from sds_desktop.core.config import DEFAULT_HOST, SDSConfig, load_config, resolve_base_url
 from sds_desktop.core.datasets import DatasetAPI
 from sds_desktop.core.errors import FileError
 from sds_desktop.core.gateway import Gateway, to_uuid_hex
-from sds_desktop.core.models import Dataset, SDSFile
+from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import normalize_sds_path, validate_file_name
 from sds_desktop.core.progress import TerminalProgress
 from sds_desktop.core.results import FileResult
@@ -58,7 +56,31 @@ def time_param(value: datetime) -> str:
     return value.isoformat()
 
 
-class Client:
+_FILE_HANDLERS: dict[Path, logging.Handler] = {}
+_FILE_HANDLERS_LOCK = threading.Lock()
+
+
+def log_to_file(path: Path) -> logging.Handler:
+    """Send the core's log (INFO and up) to ``path`` too, once per file (the SDK's
+    ``log_file``). Tokens are never logged, so the file holds none."""
+    key = path.expanduser().resolve()
+    with _FILE_HANDLERS_LOCK:
+        handler = _FILE_HANDLERS.get(key)
+        if handler is None:
+            handler = logging.FileHandler(key, encoding="utf-8")
+            handler.setLevel(logging.INFO)
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+            )
+            core = logging.getLogger("sds_desktop.core")
+            if core.getEffectiveLevel() > logging.INFO:
+                core.setLevel(logging.INFO)
+            core.addHandler(handler)
+            _FILE_HANDLERS[key] = handler
+        return handler
+
+
+class Client(CaptureUploads, DatasetMethods):
     """A client of one SDS gateway, with the official SDK's API."""
 
     ENABLE_NEW_UPLOAD_METHOD: bool = True
@@ -99,11 +121,7 @@ class Client:
         self.captures = CaptureAPI(self._gateway, lambda: self._dry_run, verbose=self._verbose)
         self.datasets = DatasetAPI(self._gateway, lambda: self._dry_run, verbose=self._verbose)
         if log_file is not None:
-            handler = logging.FileHandler(Path(log_file), encoding="utf-8")
-            handler.setFormatter(
-                logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
-            )
-            logging.getLogger("sds_desktop.core").addHandler(handler)
+            log_to_file(Path(log_file))
         if self._dry_run:
             log.info("dry run enabled: nothing will be written on the SDS or locally")
 
@@ -238,74 +256,6 @@ class Client:
         name = validate_file_name(path.name)
         item = UploadItem(path, normalize_sds_path(str(sds_path)), name, path.stat().st_size)
         return FileResult(upload_one(self._gateway, item, dry_run=self._dry_run))
-
-    def upload_capture(
-        self,
-        *,
-        local_path: Path | str,
-        sds_path: object = "/",
-        capture_type: CaptureType | str,
-        index_name: str = "",
-        channel: str | None = None,
-        scan_group: str | None = None,
-        name: str | None = None,
-        verbose: bool = True,
-        warn_skipped: bool = False,
-        raise_on_error: bool = True,
-        persist_state: bool = True,
-        ignore_preflight: bool = False,
-    ) -> Capture | None:
-        """Preflight, upload ``local_path`` to ``sds_path``, then create the capture.
-
-        Blocking preflight problems raise ``PreflightError`` before any byte moves
-        (``ignore_preflight=True`` goes on anyway). With ``raise_on_error`` False,
-        failures return None instead of raising. See ``core.capture_upload``.
-        """
-        del persist_state
-        return capture_upload.upload_capture(
-            self,
-            local_path=local_path,
-            sds_path=sds_path,
-            capture_type=capture_type,
-            index_name=index_name,
-            channel=channel,
-            scan_group=scan_group,
-            name=name,
-            verbose=verbose,
-            warn_skipped=warn_skipped,
-            raise_on_error=raise_on_error,
-            ignore_preflight=ignore_preflight,
-        )
-
-    def upload_multichannel_drf_capture(
-        self,
-        *,
-        local_path: Path | str,
-        sds_path: object = "/",
-        channels: Sequence[str],
-        verbose: bool = True,
-        warn_skipped: bool = False,
-        raise_on_error: bool = True,
-        persist_state: bool = True,
-        ignore_preflight: bool = False,
-    ) -> list[Capture] | None:
-        """Preflight, upload a Digital RF folder once, then one capture per channel.
-
-        Channels that already have a capture are linked. If a channel fails, the
-        captures this call created are removed again (files stay) and ``CaptureError``
-        is raised (or ``[]`` returned without ``raise_on_error``).
-        """
-        del persist_state
-        return capture_upload.upload_multichannel_drf_capture(
-            self,
-            local_path=local_path,
-            sds_path=sds_path,
-            channels=channels,
-            verbose=verbose,
-            warn_skipped=warn_skipped,
-            raise_on_error=raise_on_error,
-            ignore_preflight=ignore_preflight,
-        )
 
     # -- downloads ------------------------------------------------------------------
 
@@ -477,51 +427,5 @@ class Client:
         self._gateway.detach_file_from_datasets(uid)
         return True
 
-    # -- datasets -------------------------------------------------------------------
 
-    def get_dataset(self, dataset_uuid: object) -> Dataset:
-        return self.datasets.get(dataset_uuid)
-
-    def list_dataset_captures(self, dataset_uuid: object) -> list[dict[str, Any]]:
-        """The dataset's captures as raw JSON objects (the SDK's shape)."""
-        return self.datasets.list_captures(dataset_uuid)
-
-    def list_dataset_artifact_files(self, dataset_uuid: object) -> list[dict[str, Any]]:
-        """Files attached to the dataset directly, as raw JSON objects (the SDK's shape)."""
-        return self.datasets.list_artifact_files(dataset_uuid)
-
-    def add_capture_to_dataset(self, dataset_uuid: object, capture_uuid: object) -> Dataset:
-        """Attach a capture to a dataset; returns the dataset as it is now."""
-        self.datasets.add_capture_to_dataset(dataset_uuid, capture_uuid)
-        return self.datasets.get(dataset_uuid)
-
-    def download_dataset(
-        self,
-        *,
-        dataset_uuid: object,
-        to_local_path: Path | str,
-        capture_uuids: Collection[object] | None = None,
-        top_level_dirs: Collection[object] | None = None,
-        artifacts_only: bool = False,
-        skip_contents: bool = False,
-        overwrite: bool = False,
-        verbose: bool = True,
-    ) -> list[FileResult]:
-        """Download the dataset's files (all, or those of ``capture_uuids`` OR under
-        ``top_level_dirs``, or only its artifacts) through the per-file download steps."""
-        files = self.datasets.files(
-            dataset_uuid,
-            captures=capture_uuids,
-            top_level_dirs=top_level_dirs,
-            artifacts_only=artifacts_only,
-        )
-        return self.download(
-            to_local_path=to_local_path,
-            files_to_download=files,
-            skip_contents=skip_contents,
-            overwrite=overwrite,
-            verbose=verbose,
-        )
-
-
-__all__ = ["Client", "time_param"]
+__all__ = ["Client", "log_to_file", "time_param"]

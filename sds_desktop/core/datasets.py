@@ -19,7 +19,7 @@ from typing import Any
 from sds_desktop.core.batches import download_batch
 from sds_desktop.core.capture_models import Capture
 from sds_desktop.core.checksum import ProgressCallback
-from sds_desktop.core.errors import DatasetError, SDSError
+from sds_desktop.core.errors import DatasetError
 from sds_desktop.core.gateway import Gateway, to_uuid_hex
 from sds_desktop.core.models import Dataset, SDSFile
 from sds_desktop.core.paths import normalize_sds_path
@@ -53,21 +53,15 @@ class DatasetAPI:
 
     def list_captures(self, dataset_uuid: object) -> list[dict[str, Any]]:
         """The dataset's captures as the server sends them (the SDK's raw dicts)."""
-        return [dict(c) for c in self.get(dataset_uuid).captures if isinstance(c, dict)]
+        return _raw_rows(self.get(dataset_uuid), "captures")
 
     def captures(self, dataset_uuid: object) -> list[Capture]:
         """The dataset's captures, typed (summary rows: no props or files)."""
-        out: list[Capture] = []
-        for row in self.list_captures(dataset_uuid):
-            try:
-                out.append(Capture.from_json(row))
-            except SDSError as exc:
-                log.warning("dataset capture entry skipped: %s", exc)
-        return out
+        return list(self.get(dataset_uuid).captures)
 
     def list_artifact_files(self, dataset_uuid: object) -> list[dict[str, Any]]:
         """Files attached to the dataset directly (not through a capture), raw dicts."""
-        return [dict(f) for f in self.get(dataset_uuid).files if isinstance(f, dict)]
+        return _raw_rows(self.get(dataset_uuid), "files")
 
     def artifact_files(self, dataset_uuid: object) -> list[SDSFile]:
         """The artifact files as full file records (from the manifest)."""
@@ -210,6 +204,11 @@ class DatasetAPI:
         return True
 
     revoke = revoke_share_permissions
+
+
+def _raw_rows(dataset: Dataset, key: str) -> list[dict[str, Any]]:
+    rows = dataset.raw.get(key)
+    return [dict(r) for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
 
 
 __all__ = ["DatasetAPI"]

@@ -12,6 +12,7 @@ so the user can see them; ``plan_download`` / ``download_one`` refuse them with
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid as uuid_mod
 from collections.abc import Mapping
@@ -26,7 +27,9 @@ from sds_desktop.core.errors import PathError, ServiceError
 from sds_desktop.core.paths import split_owner_prefix, validate_file_name
 
 if TYPE_CHECKING:
-    from sds_desktop.core.capture_models import Capture
+    from sds_desktop.core.capture_models import Capture, CaptureFile
+
+log = logging.getLogger(__name__)
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
@@ -230,7 +233,9 @@ class ContentCheck:
 @dataclass(frozen=True)
 class Dataset:
     """Dataset metadata. ``authors`` and ``institutions`` are kept as the server sends them
-    (objects and a string on production, unlike the SDK's model)."""
+    (objects and a string on production, unlike the SDK's model). ``captures`` are typed
+    summary rows (one per logical capture, composite for multi-channel: no props or
+    files); ``files`` are the artifacts (files attached to the dataset directly)."""
 
     uuid: str
     name: str | None = None
@@ -239,19 +244,37 @@ class Dataset:
     doi: str | None = None
     status: str | None = None
     version: object = None
+    license: str | None = None
     is_public: bool = False
+    is_shared: bool = False
     owner_email: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
     authors: object = field(default=None, compare=False, hash=False)
     institutions: object = field(default=None, compare=False, hash=False)
     keywords: object = field(default=None, compare=False, hash=False)
-    captures: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
-    files: list[Any] = field(default_factory=list, compare=False, hash=False, repr=False)
+    captures: tuple[Capture, ...] = field(default=(), compare=False, hash=False, repr=False)
+    files: tuple[CaptureFile, ...] = field(default=(), compare=False, hash=False, repr=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def from_json(cls, data: object) -> Dataset:
+        from sds_desktop.core.capture_models import Capture, CaptureFile  # noqa: PLC0415
+
         obj = _require_dict(data, "dataset")
         what = "dataset"
+        captures: list[Capture] = []
+        for row in _opt(obj, "captures", list, what, default=[]):
+            try:
+                captures.append(Capture.from_json(row))
+            except ServiceError as exc:  # one odd row does not hide the dataset
+                log.warning("dataset capture entry skipped: %s", exc)
+        files: list[CaptureFile] = []
+        for row in _opt(obj, "files", list, what, default=[]):
+            try:
+                files.append(CaptureFile.from_json(row))
+            except ServiceError as exc:
+                log.warning("dataset file entry skipped: %s", exc)
         return cls(
             uuid=parse_uuid_hex(_req(obj, "uuid", str, what), what="dataset uuid"),
             name=_opt(obj, "name", str, what),
@@ -260,13 +283,17 @@ class Dataset:
             doi=_opt(obj, "doi", str, what),
             status=_opt(obj, "status", str, what),
             version=obj.get("version"),
+            license=_opt(obj, "license", str, what),
             is_public=bool(_opt(obj, "is_public", bool, what, default=False)),
+            is_shared=obj.get("is_shared") is True,
             owner_email=_owner_email(obj) or _opt(obj, "owner_email", str, what),
+            created_at=_opt(obj, "created_at", str, what),
+            updated_at=_opt(obj, "updated_at", str, what),
             authors=obj.get("authors"),
             institutions=obj.get("institutions"),
             keywords=obj.get("keywords"),
-            captures=list(_opt(obj, "captures", list, what, default=[])),
-            files=list(_opt(obj, "files", list, what, default=[])),
+            captures=tuple(captures),
+            files=tuple(files),
             raw=dict(obj),
         )
 

@@ -7,11 +7,12 @@ import logging
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from sds_desktop.gui.about import app_icon
 from sds_desktop.gui.logs import LoggingSetup, route_qt_messages
@@ -71,6 +72,34 @@ def quit_on_signals(window: MainWindow, app: QApplication) -> QTimer:
     return wake
 
 
+class _AfterFirstPaint(QObject):
+    """Calls ``fn`` from the event loop once ``widget`` has painted (or after
+    ``fallback_ms``, should no paint come: a window started minimised)."""
+
+    def __init__(self, widget: QWidget, fn: Callable[[], object], fallback_ms: int) -> None:
+        super().__init__(widget)
+        self._fn: Callable[[], object] | None = fn
+        self._widget = widget
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self._fire)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self._widget and event.type() == QEvent.Type.Paint and self._fn is not None:
+            QTimer.singleShot(0, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        fn, self._fn = self._fn, None
+        if fn is not None:
+            self._widget.removeEventFilter(self)
+            fn()
+
+
+def after_first_paint(widget: QWidget, fn: Callable[[], object], fallback_ms: int = 500) -> QObject:
+    """Run ``fn`` right after ``widget``'s first paint; returns the helper (parented)."""
+    return _AfterFirstPaint(widget, fn, fallback_ms)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the GUI until the main window closes; returns the exit code."""
     app = get_app()
@@ -93,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
             window.sandbox_server, window.sandbox_key = server, key  # Sites… reuses it
             window.sign_in_with(server.url, key, stored="sandbox", sandbox=True)
         else:
-            window.start_session()
+            # Once the window has painted: the sign-in dialog loads the keyring
+            # (0.15-0.2 s), which should not hold back the first paint.
+            _first = after_first_paint(window, window.start_session)
         return int(app.exec())
     finally:
         if server is not None:

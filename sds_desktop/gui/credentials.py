@@ -15,15 +15,26 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "sds-desktop"
 log = logging.getLogger("sds_desktop.gui.credentials")
 
-_KEYRING_ERRORS = (keyring.errors.KeyringError, RuntimeError, OSError)
+
+def _keyring() -> ModuleType:
+    """The keyring module, imported on first use (0.15-0.2 s: not before the window shows)."""
+    import keyring  # noqa: PLC0415
+    import keyring.errors  # noqa: PLC0415
+
+    return keyring
+
+
+def _keyring_errors() -> tuple[type[BaseException], ...]:
+    return (_keyring().errors.KeyringError, RuntimeError, OSError)
 
 
 @dataclass(frozen=True)
@@ -35,9 +46,10 @@ class BackendStatus:
 
 def keyring_status() -> BackendStatus:
     """Whether the active keyring backend can store secrets (without touching one)."""
+    keyring = _keyring()
     try:
         backend: KeyringBackend = keyring.get_keyring()
-    except _KEYRING_ERRORS as exc:
+    except _keyring_errors() as exc:
         return BackendStatus(False, "none", str(exc))
     name = type(backend).__module__ + "." + type(backend).__name__
     module = type(backend).__module__
@@ -45,7 +57,7 @@ def keyring_status() -> BackendStatus:
         return BackendStatus(False, name, "no system keyring is available")
     try:
         priority = float(backend.priority)
-    except _KEYRING_ERRORS as exc:
+    except _keyring_errors() as exc:
         return BackendStatus(False, name, str(exc))
     if priority <= 0 and module.startswith("keyring.backends.chainer"):
         return BackendStatus(False, name, "no system keyring is available")
@@ -68,8 +80,8 @@ class CredentialStore:
             return self._session[host], "session"
         if self.status().usable:
             try:
-                key = keyring.get_password(SERVICE, host)
-            except _KEYRING_ERRORS as exc:
+                key = _keyring().get_password(SERVICE, host)
+            except _keyring_errors() as exc:
                 log.warning("keyring read failed: %s", exc)
                 key = None
             if key:
@@ -84,9 +96,9 @@ class CredentialStore:
         self._session[host] = key
         if self.status().usable:
             try:
-                keyring.set_password(SERVICE, host, key)
+                _keyring().set_password(SERVICE, host, key)
                 return "keyring"
-            except _KEYRING_ERRORS as exc:
+            except _keyring_errors() as exc:
                 log.warning("keyring write failed, keeping the key for this session: %s", exc)
         if allow_plaintext:
             data = self._read_plaintext()
@@ -99,8 +111,8 @@ class CredentialStore:
         """Forget the key everywhere (sign out)."""
         self._session.pop(host, None)
         if self.status().usable:
-            with contextlib.suppress(*_KEYRING_ERRORS):
-                keyring.delete_password(SERVICE, host)
+            with contextlib.suppress(*_keyring_errors()):
+                _keyring().delete_password(SERVICE, host)
         data = self._read_plaintext()
         if host in data:
             del data[host]

@@ -25,18 +25,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import sds_desktop.gui.rf
 from sds_desktop.core.compare import HashCache
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
 from sds_desktop.core.queue import TransferQueue
 from sds_desktop.gui import about
 from sds_desktop.gui.compare_view import open_compare
+from sds_desktop.gui.conflicts import ConflictPrompter
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
 from sds_desktop.gui.local_pane import LocalPane
 from sds_desktop.gui.login import Account, LoginDialog
 from sds_desktop.gui.logs import LogDock, LoggingSetup
 from sds_desktop.gui.path_bar import TargetButton
+from sds_desktop.gui.preferences import PreferencesDialog, apply_preferences
 from sds_desktop.gui.queue_view import QueueDock
 from sds_desktop.gui.remote_pane import RemotePane
 from sds_desktop.gui.session import SessionActions
@@ -135,6 +138,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self._fit_screen()
         self._update_connection()
         self._update_stats()
+        sds_desktop.gui.rf.install(self)
 
     # -- construction --------------------------------------------------------------
     def _handlers(self) -> dict[str, Callable[[], object]]:
@@ -213,6 +217,11 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
             go.addSeparator() if key is None else go.addAction(a[key])
         tools = menu.addMenu("&Tools")
         tools.addAction(a["compare"])
+        tools.addSeparator()
+        self.preferences_action = tools.addAction(
+            "Preferences…", lambda: PreferencesDialog(self.settings, self.controller, self).open()
+        )
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         view = menu.addMenu("&View")
         view.addAction(self.queue_dock.toggleViewAction())
         view.addAction(self.log_dock.toggleViewAction())
@@ -262,6 +271,8 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         menu = QMenu(self)
         for key in keys:
             menu.addSeparator() if key is None else menu.addAction(self.actions[key])
+        for hook in getattr(pane, "menu_hooks", ()):  # gui/rf adds its actions here
+            hook(menu)
         view = pane.view  # type: ignore[attr-defined]
         menu.popup(view.viewport().mapToGlobal(pos))
 
@@ -283,6 +294,18 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self.controller.planFailed.connect(self._on_plan_failed)
         self.controller.uploadedInto.connect(self.uploaded_into)
         self.queue_dock.parallel.valueChanged.connect(self._remember_parallel)
+        # transfers that heal themselves (gui/conflicts, gui/preferences; issue 10)
+        apply_preferences(self.settings, self.controller)
+        self.conflict_prompter = ConflictPrompter(self.controller, self, self.tasks)
+        self.controller.conflictFound.connect(self.conflict_prompter.ask)
+        self.controller.keyNeeded.connect(self._ask_for_key)
+        self.controller.healthChanged.connect(lambda text: self.statusBar().showMessage(text))
+
+    def _ask_for_key(self, message: str) -> None:
+        self.open_login(message)
+
+    def _login_closed(self) -> None:
+        self.login_dialog = None
 
     def _on_plan_failed(self, message: str) -> None:
         self.show_error("Transfer not started", message)

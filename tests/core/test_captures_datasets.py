@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,13 +12,11 @@ import responses
 
 from sds_desktop.core.capture_models import Capture, CaptureFilter, CaptureType
 from sds_desktop.core.captures import CaptureAPI, existing_capture_uuid
-from sds_desktop.core.client import Client
 from sds_desktop.core.datasets import DatasetAPI
 from sds_desktop.core.errors import AuthError, CaptureError, DatasetError, PathError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.transfer import DownloadOutcome
-from tests.core.conftest import BASE, EMAIL, TOKEN, file_json, page, policy
-from tests.sdk_scripts.rfgen import write_drf, write_rh
+from tests.core.conftest import BASE, EMAIL, file_json, page
 
 CAPS = f"{BASE}/assets/captures/"
 DS = f"{BASE}/assets/datasets/"
@@ -368,137 +365,27 @@ def test_dataset_sdk_names(rsps: responses.RequestsMock, datasets: DatasetAPI) -
     assert DatasetAPI.revoke is DatasetAPI.revoke_share_permissions
 
 
-# -- upload_capture / upload_multichannel_drf_capture (preflight from core.recordings) ----
-
-
-def _client() -> Client:
-    return Client(
-        "sds.test",
-        env_file=Path("/nonexistent/sds.env"),
-        env_config={"SDS_SECRET_TOKEN": TOKEN, "DRY_RUN": "false"},
-        retry=policy(),
-    )
-
-
-def _accept_uploads(rsps: responses.RequestsMock) -> list[str]:
-    """Mock the per-file upload steps; returns the names uploaded, in order."""
-    names: list[str] = []
-    rsps.post(
-        f"{BASE}/assets/utils/check_contents_exist/",
-        json={
-            "file_exists_in_tree": False,
-            "file_contents_exist_for_user": False,
-            "user_mutable_attributes_differ": True,
-            "asset_id": None,
-        },
-    )
-
-    def on_upload(request: Any) -> tuple[int, dict[str, str], str]:
-        raw = request.body.read() if hasattr(request.body, "read") else request.body
-        fields = dict(re.findall(rb'name="(\w+)"\r\n\r\n([^\r]*)\r\n', raw))
-        name = fields[b"name"].decode()
-        directory = fields[b"directory"].decode()
-        payload = raw.split(b'filename="', 1)[1].split(b"\r\n\r\n", 1)[1].rsplit(b"\r\n--", 1)[0]
-        names.append(f"{directory}/{name}")
-        reply = file_json(name=name, directory=directory, content=payload)
-        return 201, {"Content-Type": "application/json"}, json.dumps(reply)
-
-    rsps.add_callback(responses.POST, f"{BASE}/assets/files/", callback=on_upload)
-    return names
-
-
-def test_upload_capture_blocking_preflight_sends_nothing(
-    rsps: responses.RequestsMock, tmp_path: Path
+def test_listing_survives_productions_refused_next_page(
+    rsps: responses.RequestsMock, captures: CaptureAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
-    recordings = pytest.importorskip("sds_desktop.core.recordings")
-    group = str(uuid.uuid4())
-    write_rh(tmp_path / "rh", group)
-    (tmp_path / "rh" / ("n" * 97 + ".txt")).write_text("101 characters: refused by SDS")
-    client = _client()
-    with pytest.raises(recordings.PreflightError) as info:
-        client.upload_capture(
-            local_path=tmp_path / "rh", sds_path="/rh", capture_type="rh", scan_group=group
-        )
-    assert any(p.blocking for p in info.value.problems)
-    assert len(rsps.calls) == 0  # not a byte moved
-    assert (
-        client.upload_capture(
-            local_path=tmp_path / "rh",
-            sds_path="/rh",
-            capture_type="rh",
-            scan_group=group,
-            raise_on_error=False,
-        )
-        is None
-    )
-    assert len(rsps.calls) == 0
+    """Production's next links carry page=2, which it refuses (400): the first page is
+    kept and the truncation is logged, instead of the whole listing failing."""
+    first = [cap_json() for _ in range(3)]
+    rsps.get(CAPS, json=page(first, f"{CAPS}?page=2&page_size=3", count=5))
+    refusal = {"detail": "unsupported operand type(s) for -: 'str' and 'int'"}
+    rsps.get(CAPS, status=400, json=refusal)
+    found = captures.listing(page_size=3)
+    assert [c.uuid for c in found] == [uuid.UUID(str(c["uuid"])).hex for c in first]
+    assert "listing 3 of 5" in caplog.text
+    rsps.reset()
+    rsps.get(CAPS, status=400, json={"detail": "Unknown capture type"})
+    with pytest.raises(CaptureError, match="Unknown capture type"):  # a first-page refusal
+        captures.listing()
 
 
-def test_upload_capture_failed_creation_keeps_files(
-    rsps: responses.RequestsMock, tmp_path: Path
-) -> None:
-    pytest.importorskip("sds_desktop.core.recordings")
-    write_drf(tmp_path / "westford")
-    uploaded = _accept_uploads(rsps)
-    rsps.post(CAPS, status=500, body="<html>Server Error</html>", content_type="text/html")
-    client = _client()
-    with pytest.raises(CaptureError, match=r"^SDS failed to index this channel \(HTTP 500\)$"):
-        client.upload_capture(
-            local_path=tmp_path / "westford",
-            sds_path="/westford",
-            capture_type=CaptureType.DigitalRF,
-            channel="ch0",
-            verbose=False,
-        )
-    assert "/westford/ch0/drf_properties.h5" in uploaded
-    assert not [c for c in rsps.calls if c.request.method == "DELETE"]  # files stay
-
-
-def test_upload_multichannel_links_existing_and_rolls_back_its_own(
-    rsps: responses.RequestsMock, tmp_path: Path
-) -> None:
-    pytest.importorskip("sds_desktop.core.recordings")
-    write_drf(tmp_path / "array", channels=("ch0", "ch1", "ch2"))
-    _accept_uploads(rsps)
-    existing, made = uuid.uuid4(), uuid.uuid4()
-    taken = (
-        "drf_unique_channel_and_tld: This channel and top level directory are already in "
-        f"use by another capture: {existing}"
-    )
-
-    def on_create(request: Any) -> tuple[int, dict[str, str], str]:
-        channel = parse_qs(str(request.body))["channel"][0]
-        if channel == "ch0":
-            return 400, {}, json.dumps({"detail": taken})
-        if channel == "ch1":
-            return 201, {}, json.dumps(cap_json(uuid=str(made), channel="ch1"))
-        return 400, {}, json.dumps({"detail": "No channels found: ch2"})
-
-    rsps.add_callback(responses.POST, CAPS, callback=on_create)
-    rsps.get(f"{CAPS}{existing.hex}/", json=cap_json(uuid=str(existing), channel="ch0"))
-    rsps.delete(f"{CAPS}{made.hex}/", status=204)
-    client = _client()
-    with pytest.raises(CaptureError, match=r"ch2.*No channels found"):
-        client.upload_multichannel_drf_capture(
-            local_path=tmp_path / "array", sds_path="/array", channels=["ch0", "ch1", "ch2"]
-        )
-    deleted = [c.request.url for c in rsps.calls if c.request.method == "DELETE"]
-    assert deleted == [f"{CAPS}{made.hex}/"]  # only the capture this call made
-
-
-def test_upload_multichannel_success(rsps: responses.RequestsMock, tmp_path: Path) -> None:
-    pytest.importorskip("sds_desktop.core.recordings")
-    write_drf(tmp_path / "array", channels=("ch0", "ch1"))
-    _accept_uploads(rsps)
-
-    def on_create(request: Any) -> tuple[int, dict[str, str], str]:
-        channel = parse_qs(str(request.body))["channel"][0]
-        return 201, {}, json.dumps(cap_json(channel=channel, top_level_dir="/array"))
-
-    rsps.add_callback(responses.POST, CAPS, callback=on_create)
-    made = _client().upload_multichannel_drf_capture(
-        local_path=tmp_path / "array", sds_path="/array", channels=["ch0", "ch1"], verbose=False
-    )
-    assert made is not None
-    assert [c.channel for c in made] == ["ch0", "ch1"]
-    assert all(c.top_level_dir == "/array" for c in made)
+def test_iter_pages_filters_each_page(rsps: responses.RequestsMock, captures: CaptureAPI) -> None:
+    hit = cap_json(name="keep me")
+    rsps.get(CAPS, json=page([cap_json(), hit], f"{CAPS}?page=2&page_size=100"))
+    rsps.get(CAPS, json=page([cap_json()]))
+    pages = list(captures.iter_pages(CaptureFilter(text="KEEP")))
+    assert [[c.name for c in p] for p in pages] == [["keep me"], []]

@@ -358,3 +358,31 @@ def test_file_actions_take_the_sdks_keyword(tmp_path: Path) -> None:
         assert c.detach_file_from_datasets(file_uuid=str(fid))
         assert c.delete_file(file_uuid=fid)
         assert len(mock.calls) == 3
+
+
+def test_log_file_gets_the_log_once_and_no_token(tmp_path: Path) -> None:
+    import logging
+
+    log_path = tmp_path / "sds.log"
+    core = logging.getLogger("sds_desktop.core")
+    level = core.level
+    try:
+        c = make_client(dry_run=True, log_file=log_path)
+        make_client(dry_run=True, log_file=log_path)  # the same file is not added twice
+        root = tmp_path / "up"
+        make_tree(root)
+        c.upload(local_path=root, sds_path="/d", verbose=False)
+        handlers = [h for h in core.handlers if getattr(h, "baseFilename", "") == str(log_path)]
+        assert len(handlers) == 1
+        handlers[0].flush()
+        text = log_path.read_text(encoding="utf-8")
+        assert "dry run: would upload 3 files" in text
+        assert TOKEN not in text
+    finally:
+        for h in [h for h in core.handlers if getattr(h, "baseFilename", "") == str(log_path)]:
+            core.removeHandler(h)
+            h.close()
+        core.setLevel(level)
+        from sds_desktop.core import client as client_module
+
+        client_module._FILE_HANDLERS.clear()

@@ -262,3 +262,47 @@ def test_capture_numbers_survive_odd_values() -> None:
     cap = Capture.from_json(fallback)
     assert cap.center_frequencies == (2.4e9,)
     assert cap.sample_rate == 10e6
+
+
+def test_dataset_captures_and_artifacts_are_typed() -> None:
+    cid = uuid.uuid4()
+    d = Dataset.from_json(
+        {
+            "uuid": str(uuid.uuid4()),
+            "name": "DS",
+            "license": "CC-BY-4.0",
+            "captures": [
+                {
+                    "uuid": str(cid),
+                    "capture_type": "drf",
+                    "top_level_dir": "/array",
+                    "is_multi_channel": True,
+                    "channels": [{"channel": "ch0", "uuid": str(cid)}],
+                },
+                {"uuid": "broken"},  # one odd row does not hide the dataset
+            ],
+            "files": [
+                {"uuid": str(uuid.uuid4()), "name": "notes.txt", "directory": f"/files/{EMAIL}/n"}
+            ],
+        }
+    )
+    (cap,) = d.captures
+    assert cap.uuid == cid.hex
+    assert cap.is_multi_channel
+    (artifact,) = d.files
+    assert artifact.name == "notes.txt"
+    assert artifact.directory == "/n"
+    assert d.license == "CC-BY-4.0"
+
+
+def test_capture_times_in_every_form() -> None:
+    from datetime import UTC, datetime
+
+    when = datetime(2024, 6, 27, 14, 0, tzinfo=UTC)
+    for text in ("2024-06-27T14:00:00Z", "2024-06-27T14:00:00+00:00", "2024-06-27T14:00:00"):
+        data = drf_capture(start_bound=None)
+        data["capture_start_iso_utc"] = text  # naive: UTC, as the field's name says
+        assert Capture.from_json(data).start == when
+    data = drf_capture(start_bound=None)
+    data["capture_start_iso_utc"] = "yesterday"
+    assert Capture.from_json(data).start is None

@@ -175,6 +175,19 @@ def test_corrupt_digital_metadata(tmp_path: Path) -> None:
     _check_message(problem)
 
 
+@pytest.mark.parametrize("name", ["ch(1)", "ch+", "a|b"])
+def test_channel_name_that_is_a_regular_expression(tmp_path: Path, name: str) -> None:
+    top = rfgen.make_drf(tmp_path / "rec", (name,))
+    (problem,) = preflight(top, kind="drf")
+    assert (problem.code, problem.path) == ("drf-channel-regex", top / name)
+    _check_message(problem)
+
+
+def test_ordinary_channel_names_are_fine(tmp_path: Path) -> None:
+    top = rfgen.make_drf(tmp_path / "rec", ("cap-2024-06-27T14-00-00", "rx_1.vpol"))
+    assert preflight(top, kind="drf") == []
+
+
 # -- RadioHound --------------------------------------------------------------------------
 
 

@@ -67,6 +67,8 @@ def read_recording(
             info = _read_isolated(chan_dir, problems, reader_error)
         else:
             info = _read_channel(reader, chan_dir, problems)
+        if pb.REGEX_CHARACTERS & set(chan_dir.name):
+            problems.insert(0, pb.drf_channel_regex(chan_dir))
         if tmp:
             problems.append(pb.tmp_files(chan_dir, tmp))
         channels.append(

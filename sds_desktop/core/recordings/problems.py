@@ -53,6 +53,20 @@ def drf_one_metadata_field(channel: Path, field: str) -> Problem:
     )
 
 
+REGEX_CHARACTERS = frozenset("*+?{}[]()|^$\\")
+
+
+def drf_channel_regex(channel: Path) -> Problem:
+    return Problem(
+        "drf-channel-regex",
+        channel,
+        f"Digital RF channel name '{channel.name}' contains regular-expression characters: "
+        "SDS uses the channel name as a pattern, so it may fail (HTTP 500) or pick other "
+        "channels when it creates the capture. Rename the channel folder with letters, "
+        "digits, '-', '_' or '.' only.",
+    )
+
+
 def drf_no_properties(channel: Path) -> Problem:
     return Problem(
         "drf-no-properties",

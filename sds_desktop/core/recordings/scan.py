@@ -13,7 +13,6 @@ reads SigMF datasets to check their ``core:sha512``.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from sds_desktop.core.errors import FileError
@@ -134,8 +133,3 @@ def _scan_file(path: Path, *, deep: bool) -> list[Recording]:
     if path.name == DRF_PROPERTIES:
         return [_drf_of_channel(path.parent)]
     return []
-
-
-def with_problems(recording: Recording, extra: list[Problem]) -> Recording:
-    """``recording`` with ``extra`` problems appended (a copy: recordings are frozen)."""
-    return replace(recording, problems=(*recording.problems, *extra))

@@ -6,7 +6,7 @@ from random import randint, random
 
 from spectrumx.client import Client
 
-sds = Client(host=os.environ["SDS_HOST"])  # the token comes from ./.env
+sds = Client(host=os.environ["SDS_HOST"], env_file=Path(".env"))  # the token comes from ./.env
 sds.dry_run = False
 sds.authenticate()
 
@@ -46,5 +46,4 @@ for original in local_dir.iterdir():
 # a second upload sends nothing new and still succeeds
 again = sds.upload(local_path=local_dir, sds_path=reference_name, verbose=False)
 assert all(again)
-assert len(again) == 10
 print("basic usage: ok")

@@ -6,7 +6,7 @@ from pathlib import Path
 from spectrumx.client import Client
 from spectrumx.models.captures import CaptureType
 
-sds = Client(host=os.environ["SDS_HOST"])
+sds = Client(host=os.environ["SDS_HOST"], env_file=Path(".env"))
 sds.dry_run = False
 sds.authenticate()
 dataset_uuid = os.environ["DATASET_UUID"]

@@ -5,11 +5,13 @@ from pathlib import Path
 
 from spectrumx.client import Client
 
-sds = Client(host=os.environ["SDS_HOST"])
+sds = Client(host=os.environ["SDS_HOST"], env_file=Path(".env"))
 sds.dry_run = False
 sds.authenticate()
-assert sds.base_url.startswith("http://127.0.0.1:")
-assert sds.base_url_no_port == "http://127.0.0.1"
+scheme_host, port = sds.base_url.rsplit(":", 1)
+assert sds.base_url.startswith("http://")
+assert port.isdigit()
+assert sds.base_url_no_port == scheme_host
 assert sds.config is not None
 assert sds.gateway is not None
 sds.verbose = True

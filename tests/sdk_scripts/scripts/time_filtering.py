@@ -8,7 +8,7 @@ from pathlib import Path
 from spectrumx.client import Client
 from spectrumx.models.captures import CaptureType
 
-sds = Client(host=os.environ["SDS_HOST"])
+sds = Client(host=os.environ["SDS_HOST"], env_file=Path(".env"))
 sds.dry_run = False
 sds.authenticate()
 
@@ -28,9 +28,10 @@ files = sds.list_files(
     start_time=datetime(2024, 6, 27, 13, 0, tzinfo=timezone.utc),
     end_time=datetime(2024, 6, 27, 15, 0, tzinfo=timezone.utc),
 )
-names = [entry.name for entry in files]
+names = []
 for entry in files:
     print(f"{entry.name}: {entry.size} B")
+    names.append(entry.name)
 assert any(n.startswith("rf@") for n in names), names
 
 later = sds.list_files(
@@ -38,8 +39,9 @@ later = sds.list_files(
     start_time=datetime(2025, 6, 1),  # naive datetimes are UTC
     end_time=datetime(2025, 8, 31),
 )
-assert not any(entry.name.startswith("rf@") for entry in later)
-assert "drf_properties.h5" in [entry.name for entry in later]
+later_names = [entry.name for entry in later]  # a listing is iterated once
+assert not any(name.startswith("rf@") for name in later_names)
+assert "drf_properties.h5" in later_names
 
 results = sds.download(
     from_sds_path="/my/spectrum/files",
