@@ -284,6 +284,7 @@ class CompareDialog(QDialog):
         self.last_preview = text
         if not self.main.ask("Upload what is new or changed", text):
             return
+        self.main.expect_sync_jobs(len(plan))
         for sds_dir, paths in plan.items():
             self.main.upload(paths, sds_dir)
 
@@ -298,11 +299,13 @@ class CompareDialog(QDialog):
             lines.append(f"… and {len(files) - PREVIEW_LINES} more")
         text = (
             f"Download {len(files)} missing or changed file(s), {human_bytes(size)}, into "
-            f"{self.local}?\n\n" + "\n".join(lines)
+            f"{self.local}?\n\n" + "\n".join(lines) + "\n\nA changed file replaces the local "
+            "one (the download is verified before it does)."
         )
         self.last_preview = text
         if not self.main.ask("Download what is missing or changed", text):
             return
+        self.main.expect_sync_jobs(len(plan))
         for folder, rows in plan.items():
             self.main.download_into([to_sds_file(r) for r in rows], folder)
 

@@ -205,7 +205,7 @@ class RemoteListModel(FlatListModel):
     def reload(self) -> None:
         """List the folder again, keeping its rows in view until the new list is in."""
         if self.lister is None:
-            return
+            return  # signed out, or the window is closing
         if self._task is not None:  # a listing runs: list again once it is done
             self._reload_again = True
             return
@@ -343,8 +343,11 @@ class RemoteListModel(FlatListModel):
         self.loadFailed.emit(path, str(exc))
 
     def shutdown(self) -> None:
+        """No more listings (the window is closing)."""
         self._cancel()
         self._thaw()
+        self.lister = None
+        self._resort.stop()
 
     # -- the app's changes ----------------------------------------------------------
     def add_virtual_folder(self, name: str) -> int:
