@@ -278,8 +278,8 @@ class CompareDialog(QDialog):
             lines.append(f"… and {len(files) - PREVIEW_LINES} more")
         text = (
             f"Upload {len(files)} new or changed file(s), {human_bytes(size)}, to {self.sds_dir}?"
-            "\n\n" + "\n".join(lines) + "\n\nA changed file becomes a new version on the SDS "
-            "(the old one is kept)."
+            "\n\n" + "\n".join(lines) + "\n\nA changed file replaces the one on the SDS (the "
+            "old one is deleted once the new one is verified)."
         )
         self.last_preview = text
         if not self.main.ask("Upload what is new or changed", text):
