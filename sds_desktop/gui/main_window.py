@@ -117,6 +117,10 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         splitter.setSizes([640, 640])
         splitter.setContentsMargins(6, 6, 6, 0)
         splitter.setChildrenCollapsible(False)
+        # an explicit minimum overrides the pages' size hints (a QTabWidget takes the
+        # widest of all its pages): the window must still fit 800 px with both sides
+        for side in (self.local_pane, self.remote_tabs):
+            side.setMinimumWidth(300)
         self.splitter = splitter
         self.setCentralWidget(splitter)
 
