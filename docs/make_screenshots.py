@@ -6,6 +6,7 @@ Run: ``QT_QPA_PLATFORM=offscreen uv run python docs/make_screenshots.py``
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,22 +42,27 @@ def wait_for(cond, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-de
 
 
 def make_local_tree(root: Path) -> Path:
-    """A researcher's folder: a couple of recordings to upload."""
+    """A researcher's folder: a SigMF recording (valid metadata) and a few other files."""
     rec = root / "recordings"
-    for sub, files in {
-        "sigmf": {"sweep-0001.sigmf-data": 6_000_000, "sweep-0001.sigmf-meta": 2_000},
-        "westford-2024-06-27": {
-            "rf@1719496800.000.h5": 9_000_000,
-            "rf@1719496801.000.h5": 9_000_000,
-            "rf@1719496802.000.h5": 9_000_000,
-            "drf_properties.h5": 4_096,
+    sigmf = rec / "sigmf"
+    sigmf.mkdir(parents=True, exist_ok=True)
+    (sigmf / "sweep-0001.sigmf-data").write_bytes(os.urandom(8 * 750_000))
+    meta = {
+        "global": {
+            "core:datatype": "cf32_le",
+            "core:sample_rate": 1_000_000,
+            "core:version": "1.0.0",
+            "core:description": "FM band sweep",
         },
-        "radiohound": {"scan-001.rh.json": 300_000, "scan-002.rh.json": 300_000},
-    }.items():
-        d = rec / sub
-        d.mkdir(parents=True, exist_ok=True)
-        for name, size in files.items():
-            (d / name).write_bytes(os.urandom(size))
+        "captures": [{"core:sample_start": 0, "core:frequency": 98_100_000}],
+        "annotations": [],
+    }
+    (sigmf / "sweep-0001.sigmf-meta").write_text(json.dumps(meta, indent=1))
+    logs = rec / "field-logs"
+    logs.mkdir(exist_ok=True)
+    for day in ("2024-06-27", "2024-06-28"):
+        (logs / f"{day}.csv").write_text("time,gain_db,temp_c\n" + "0,30,21.5\n" * 2000)
+    (rec / "antenna-photo.jpg").write_bytes(os.urandom(2_400_000))
     (rec / "notes.txt").write_text("Field campaign notes\n")
     return rec
 

@@ -278,12 +278,13 @@ class CompareDialog(QDialog):
             lines.append(f"… and {len(files) - PREVIEW_LINES} more")
         text = (
             f"Upload {len(files)} new or changed file(s), {human_bytes(size)}, to {self.sds_dir}?"
-            "\n\n" + "\n".join(lines) + "\n\nA changed file becomes a new version on the SDS "
-            "(the old one is kept)."
+            "\n\n" + "\n".join(lines) + "\n\nA changed file replaces the one on the SDS (the "
+            "old one is deleted once the new one is verified)."
         )
         self.last_preview = text
         if not self.main.ask("Upload what is new or changed", text):
             return
+        self.main.expect_sync_jobs(len(plan))
         for sds_dir, paths in plan.items():
             self.main.upload(paths, sds_dir)
 
@@ -298,11 +299,13 @@ class CompareDialog(QDialog):
             lines.append(f"… and {len(files) - PREVIEW_LINES} more")
         text = (
             f"Download {len(files)} missing or changed file(s), {human_bytes(size)}, into "
-            f"{self.local}?\n\n" + "\n".join(lines)
+            f"{self.local}?\n\n" + "\n".join(lines) + "\n\nA changed file replaces the local "
+            "one (the download is verified before it does)."
         )
         self.last_preview = text
         if not self.main.ask("Download what is missing or changed", text):
             return
+        self.main.expect_sync_jobs(len(plan))
         for folder, rows in plan.items():
             self.main.download_into([to_sds_file(r) for r in rows], folder)
 

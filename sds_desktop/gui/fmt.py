@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-_UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
+_DECIMAL = (1000.0, ("B", "kB", "MB", "GB", "TB", "PB"))
+_BINARY = (1024.0, ("B", "KiB", "MiB", "GiB", "TiB", "PiB"))
+_system = _BINARY
+
+
+def set_units(units: str) -> None:
+    """One unit system for every view: ``"binary"`` (KiB, MiB) or ``"decimal"`` (kB, MB),
+    from Preferences; views repaint to follow."""
+    global _system  # noqa: PLW0603 - one setting for the whole GUI, like the locale
+    _system = _DECIMAL if units == "decimal" else _BINARY
+
+
+def units() -> str:
+    return "decimal" if _system is _DECIMAL else "binary"
 
 
 def human_bytes(n: float) -> str:
-    """Decimal units, as file managers show them: ``1.5 MB``."""
-    if n < 1000:
+    """``1.5 MB`` or ``1.4 MiB``, in the unit system chosen in Preferences."""
+    step, names = _system
+    if n < step:
         return f"{int(n)} B"
     value = float(n)
-    for unit in _UNITS[1:]:
-        value /= 1000.0
-        if value < 1000 or unit == _UNITS[-1]:
+    for unit in names[1:]:
+        value /= step
+        if value < 1000 or unit == names[-1]:
             return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
     return f"{n} B"  # pragma: no cover
 

@@ -116,6 +116,7 @@ class LocalListModel(FlatListModel):
         self.hidden = False
         self._task: Task | None = None
         self._again = False
+        self._closed = False
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(self._changed)
         self.watcher.fileChanged.connect(self._changed)
@@ -144,8 +145,20 @@ class LocalListModel(FlatListModel):
         if not self._timer.isActive():
             self._timer.start()
 
+    def shutdown(self) -> None:
+        """No more scans (the window is closing): the watcher and its timer stop."""
+        self._closed = True
+        self._timer.stop()
+        self.watcher.directoryChanged.disconnect(self._changed)
+        self.watcher.fileChanged.disconnect(self._changed)
+        if self._task is not None:
+            self._task.cancel.set()
+            self._task = None
+
     def rescan(self) -> None:
         """Scan the folder again in the background; the rows are replaced in place."""
+        if self._closed:
+            return
         if self._task is not None:
             self._again = True
             return

@@ -30,7 +30,7 @@ from sds_desktop.core.compare import HashCache
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
 from sds_desktop.core.queue import TransferQueue
-from sds_desktop.gui import about
+from sds_desktop.gui import about, fmt
 from sds_desktop.gui.compare_view import open_compare
 from sds_desktop.gui.conflicts import ConflictPrompter
 from sds_desktop.gui.credentials import CredentialStore
@@ -84,6 +84,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self.sandbox_key = ""
         self._own_sandbox = False
         self._hash_cache: HashCache | None = None
+        self._sync_jobs = 0  # jobs of a confirmed sync still to be added (window_actions)
         self._closed = False
         self.active_side = "local"
         self.login_dialog: LoginDialog | None = None
@@ -117,6 +118,10 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         splitter.setSizes([640, 640])
         splitter.setContentsMargins(6, 6, 6, 0)
         splitter.setChildrenCollapsible(False)
+        # an explicit minimum overrides the pages' size hints (a QTabWidget takes the
+        # widest of all its pages): the window must still fit 800 px with both sides
+        for side in (self.local_pane, self.remote_tabs):
+            side.setMinimumWidth(300)
         self.splitter = splitter
         self.setCentralWidget(splitter)
 
@@ -139,6 +144,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self._fit_screen()
         self._update_connection()
         self._update_stats()
+        fmt.set_units(settings.units)
         sds_desktop.gui.rf.install(self)
 
     # -- construction --------------------------------------------------------------
@@ -219,9 +225,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         tools = menu.addMenu("&Tools")
         tools.addAction(a["compare"])
         tools.addSeparator()
-        self.preferences_action = tools.addAction(
-            "Preferences…", lambda: PreferencesDialog(self.settings, self.controller, self).open()
-        )
+        self.preferences_action = tools.addAction("Preferences…", self.open_preferences)
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         view = menu.addMenu("&View")
         view.addAction(self.queue_dock.toggleViewAction())
@@ -291,6 +295,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
             app.focusChanged.connect(self._focus_changed)
         self.controller.tick.connect(self._update_stats)
         self.controller.idle.connect(self._on_idle)
+        self.controller.jobAdded.connect(self._job_added)  # before any item starts
         self.controller.jobAdded.connect(self._update_stats)
         self.controller.planFailed.connect(self._on_plan_failed)
         self.controller.uploadedInto.connect(self.uploaded_into)
@@ -320,12 +325,28 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self.show_error("Transfer not started", message)
 
     def _on_idle(self) -> None:
+        self._sync_jobs = 0
         self._update_stats()
         if self.account is not None:
             self.statusBar().showMessage("All transfers finished", 4000)
 
     def _on_load_failed(self, path: str, message: str) -> None:
         self.statusBar().showMessage(f"Could not list {path}: {message}", 8000)
+
+    @Slot()
+    def open_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.settings, self.controller, self)
+        dialog.accepted.connect(self.apply_units)
+        self.preferences_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def apply_units(self) -> None:
+        """Sizes everywhere (panes, queue, status bar) in the units of Preferences."""
+        fmt.set_units(self.settings.units)
+        for widget in (self.local_pane.view, self.remote_pane.view, *self.queue_dock.views):
+            widget.viewport().update()
+        self._update_stats()
 
     @Slot()
     def compare_folders(self) -> None:
@@ -434,9 +455,12 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         self.remote_pane.model.shutdown()
+        self.remote_pane.lister = None  # no more tree listings either
+        self.local_pane.model.shutdown()
         self.remote_pane.cancel_search()
         if self.lister is not None:
             self.lister.close()
+            self.lister = None
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from sds_desktop.core.conflicts import ConflictAction
 from sds_desktop.core.errors import PathError
 from sds_desktop.core.listing import FileRow, to_sds_file
 from sds_desktop.core.models import SDSFile
@@ -150,6 +151,17 @@ class WindowActions:
             if node.known and not node.virtual:
                 known = node
         self.remote_pane.load_subtree(known.path)
+
+    def expect_sync_jobs(self: MainWindow, n: int) -> None:
+        """The next ``n`` jobs are a sync's: their conflicts (a changed file exists at the
+        target) are answered "overwrite" - that is what the user confirmed in the preview.
+        Forgotten when the queue goes idle (a job with nothing to send is never added)."""
+        self._sync_jobs += n
+
+    def _job_added(self: MainWindow, job_id: int, _count: int) -> None:
+        if self._sync_jobs > 0:
+            self._sync_jobs -= 1
+            self.controller.conflicts.remember(job_id, ConflictAction.OVERWRITE)
 
     # -- the active side -----------------------------------------------------------
     def _focus_changed(self: MainWindow, _old: object, new: object) -> None:

@@ -231,3 +231,23 @@ def test_search_by_name_over_the_whole_tree(qtbot, window, sandbox):
         lambda: [model.path_of(r) for r in pane.selected_rows()] == ["/demo/README.txt"],
         timeout=5000,
     )
+
+
+def test_one_unit_system_from_preferences(qtbot, window, local_dir):
+    (local_dir / "big.bin").write_bytes(b"\0" * 1_500_000)
+    pane = window.local_pane
+    qtbot.waitUntil(lambda: pane.select_name("big.bin"), timeout=5000)
+    row = [r[0] for r in pane.model.rows].index("big.bin")
+    size = lambda: pane.model.data(pane.model.index(row, 1))  # noqa: E731
+    assert size() == "1.4 MiB"  # binary by default
+    dialog = window.open_preferences()
+    dialog.units.setCurrentIndex(dialog.units.findData("decimal"))
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = dialog.findChild(QDialogButtonBox)
+    qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert window.settings.units == "decimal"
+    assert size() == "1.5 MB"
+    window.settings.units = "binary"
+    window.apply_units()
+    assert size() == "1.4 MiB"

@@ -11,6 +11,7 @@ import pytest
 
 from sds_desktop.__main__ import build_parser, main
 from sds_desktop.core.queue import Direction, ItemSpec, TransferQueue
+from sds_desktop.gui import fmt
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.fmt import human_bytes, human_duration
 from sds_desktop.gui.logs import LogDock, LoggingSetup, LogModel
@@ -166,8 +167,12 @@ def test_credentials_delete_everywhere(tmp_path: Path, memory_keyring):
 
 
 def test_formatting():
-    assert human_bytes(999) == "999 B"
-    assert human_bytes(1_500_000) == "1.5 MB"
+    fmt.set_units("decimal")
+    try:
+        assert human_bytes(999) == "999 B"
+        assert human_bytes(1_500_000) == "1.5 MB"
+    finally:
+        fmt.set_units("binary")
     assert human_duration(75) == "1m 15s"
     assert human_duration(None) == ""
 

@@ -28,8 +28,11 @@ def test_versions_listed_downloaded_and_deleted(  # noqa: PLR0917 - fixtures
     start = time.time()
     qtbot.waitUntil(lambda: int(time.time()) > int(start), timeout=2000)
     f.write_bytes(b"the second version, longer\n")
-    window.upload([f], "/ver")
-    wait_idle(qtbot, window)
+    # another client (the SDK, the web UI) uploads other content to the same path: the
+    # SDS keeps the first content as an older version
+    window.gateway.upload_file_stream(
+        f, "/ver", "v.bin", "application/octet-stream", "rw-r--r--", size=f.stat().st_size
+    )
     pane = window.remote_pane
     pane.set_dir("/")  # the root listing is where older versions show
     qtbot.waitUntil(lambda: pane.model.state == "loaded", timeout=10_000)
