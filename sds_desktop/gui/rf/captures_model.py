@@ -35,7 +35,7 @@ COLUMNS = (
     "Type",
     "Channel / group",
     "Centre freq",
-    "Sample rate",
+    "Rate",
     "Start – end (UTC)",
     "Files",
     "Size",
@@ -54,6 +54,7 @@ COLUMNS = (
     COL_OWNER,
     COL_SHARED,
 ) = range(len(COLUMNS))
+SHORT_TYPES = {"drf": "DRF", "rh": "RH", "sigmf": "SigMF"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 INFO_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -185,6 +186,14 @@ class CapturesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_NAME:
                 return f"{info.name}\n{info.top_level_dir}\nUUID {info.uuid}"
+            if col == COL_TYPE:
+                return info.type_name
+            if col == COL_OWNER:
+                return info.owner or None
+            if col == COL_RATE:
+                return (
+                    f"Sample rate {human_rate_sps(info.sample_rate)}" if info.sample_rate else None
+                )
             if col == COL_SPAN and info.duration_s:
                 return f"{span_text(info)} UTC ({human_duration(info.duration_s)})"
             text = self._display(info, col)
@@ -203,7 +212,7 @@ class CapturesModel(QAbstractTableModel):
         if col == COL_NAME:
             return info.name
         if col == COL_TYPE:
-            return info.type_name
+            return SHORT_TYPES.get(info.capture_type, info.capture_type)
         if col == COL_GROUP:
             return info.group
         if col == COL_FREQ:
@@ -217,7 +226,7 @@ class CapturesModel(QAbstractTableModel):
         if col == COL_SIZE:
             return "" if info.size is None else human_bytes(info.size)
         if col == COL_OWNER:
-            return info.owner
+            return info.owner.partition("@")[0]
         if col == COL_SHARED:
             return info.shared
         return ""
