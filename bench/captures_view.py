@@ -105,6 +105,7 @@ def main() -> None:
             win.show()
             rf = win.rf  # type: ignore[attr-defined]
             view = rf.captures
+            win.remote_tabs.setCurrentWidget(view)  # the tab lists on first view
             start = time.perf_counter()
             win.sign_in_with(url, key, sandbox=True)
             pump(lambda: view.model.rowCount() > 0)

@@ -74,6 +74,7 @@ def main() -> None:
     win = MainWindow(Settings(tmp / "config"), local_dir=local)
     win.resize(width, height)
     win.show()
+    win.remote_tabs.setCurrentWidget(win.rf.captures)  # type: ignore[attr-defined]
     win.sign_in_with(server.url, key, sandbox=True)
     wait_for(lambda: win.account is not None)
     rf = win.rf  # type: ignore[attr-defined]

@@ -70,6 +70,7 @@ def test_not_a_recording_says_so(qtbot, window, local_dir: Path) -> None:
 
 def test_remote_captures_and_file(qtbot, window, sandbox) -> None:
     sign_in(qtbot, window, sandbox, sandbox.demo_key)
+    window.remote_tabs.setCurrentWidget(window.rf.captures)  # lists on first view
     model = window.rf.captures.model
     qtbot.waitUntil(lambda: model.rowCount() >= 3, timeout=10_000)
     kinds = {}

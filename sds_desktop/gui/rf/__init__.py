@@ -144,6 +144,9 @@ def install(window: MainWindow) -> RFController:
     tabs.addTab(captures, "Captures")
     tabs.addTab(datasets, "Datasets")
     rf = RFController(window, captures, datasets)
+    tabs.currentChanged.connect(
+        lambda _i: rf.captures_shown() if tabs.currentWidget() is captures else None
+    )
     window.rf = rf  # type: ignore[attr-defined]
 
     dock = CaptureStepsDock(rf, window)
