@@ -262,7 +262,7 @@ def _json(resp: requests.Response, what: str) -> Any:
 
 
 class _UploadBody:
-    """File reader for the multipart encoder: bounded reads, progress, cancel.
+    """File reader for the multipart body: bounded reads, progress, cancel.
 
     ``len`` is the number of bytes still to send (what the encoder asks for). A file
     that shrinks under us fails instead of spinning; one that grows is cut at the size
@@ -350,6 +350,13 @@ class Gateway:
     @property
     def has_token(self) -> bool:
         return bool(self.__token)
+
+    def with_retry(self, retry: RetryPolicy) -> Gateway:
+        """The same host and key under another retry policy, with sessions of its own
+        (the transfer queue drives retries itself: its requests use ``NO_RETRY``)."""
+        return Gateway(
+            self.base_url, self.__token, timeout=self.timeout, retry=retry, verify=self.verify
+        )
 
     # -- plumbing -----------------------------------------------------------------
 
@@ -559,18 +566,21 @@ class Gateway:
                 raise FileError(f"cannot read {path}: {exc.strerror or exc}") from exc
             body = _UploadBody(fh, total, progress, cancel)
             session = self._session()
-            from requests_toolbelt import MultipartEncoder  # noqa: PLC0415 - see above
+            from sds_desktop.core.connection import (  # noqa: PLC0415 - see above
+                MultipartBody,
+                interruptible,
+            )
 
-            from sds_desktop.core.connection import interruptible  # noqa: PLC0415
-
-            encoder = MultipartEncoder(
-                fields=[
+            encoder = MultipartBody(
+                [
                     ("directory", directory),
                     ("name", name),
                     ("media_type", media_type),
                     ("permissions", permissions),
-                    ("file", (name, body, "application/octet-stream")),
-                ]
+                ],
+                "file",
+                name,
+                body,
             )
             try:
                 with interruptible(cancel, f"upload of {name}"):
