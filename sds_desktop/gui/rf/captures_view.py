@@ -215,15 +215,15 @@ class CapturesView(QWidget):
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
         for col, width in (
-            (COL_TYPE, 78),
-            (COL_GROUP, 110),
-            (COL_FREQ, 78),
+            (COL_TYPE, 50),
+            (COL_GROUP, 112),
+            (COL_FREQ, 84),
             (COL_RATE, 66),
-            (COL_SPAN, 196),
-            (COL_FILES, 44),
+            (COL_SPAN, 204),
+            (COL_FILES, 42),
             (COL_SIZE, 62),
-            (COL_OWNER, 110),
-            (COL_SHARED, 52),
+            (COL_OWNER, 70),
+            (COL_SHARED, 54),
         ):
             header.resizeSection(col, width)
         layout.addWidget(self.view, 1)

@@ -87,6 +87,7 @@ class RFController(QObject):
         self.steps = CaptureSteps(window.queue, window.tasks, self._gateway, self, alive=self.alive)
         self.steps.capturesCreated.connect(self._captures_created)
         self._listing = None
+        self.captures_stale = True
         self.dialog: QDialog | None = None
         self.quicklook_windows: list[QWidget] = []
         view = captures
@@ -150,7 +151,21 @@ class RFController(QObject):
     def _signed_in(self, _account: object) -> None:
         self.captures.set_signed_in(True)
         self.datasets.set_signed_in(True)
-        self.refresh_captures()
+        self.captures_stale = True
+        self.captures.show_status("")
+        if self.captures.isVisible():
+            self.refresh_captures()
+
+    @property
+    def is_listing(self) -> bool:
+        """True while the capture listing runs."""
+        return self._listing is not None
+
+    def captures_shown(self) -> None:
+        """The Captures tab came into view: list once per sign-in (not before: a user who
+        never opens it costs the gateway nothing)."""
+        if self.captures_stale and self._gateway() is not None:
+            self.refresh_captures()
 
     @Slot()
     def _signed_out(self) -> None:
@@ -170,6 +185,7 @@ class RFController(QObject):
             return
         if self._listing is not None:
             self._listing.cancel.set()
+        self.captures_stale = False
         self.captures.model.clear()
         self.captures.show_status("Listing captures…")
 

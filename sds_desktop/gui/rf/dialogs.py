@@ -117,7 +117,11 @@ class UploadCaptureDialog(QDialog):
             self.details.addTopLevelItem(group)
             group.setExpanded(len(plan.skipped) <= 10)
         layout.addWidget(self.details, 1)
-        self.details.setVisible(self.details.topLevelItemCount() > 0)
+        has_details = self.details.topLevelItemCount() > 0
+        self.details.setVisible(has_details)
+        if not has_details:
+            layout.addStretch(1)
+            self.resize(640, 280)
         if plan.blocking:
             warn = QLabel(
                 "The SDS will refuse to create a capture from this recording (⛔ above). "

@@ -100,11 +100,14 @@ def short_summary(recs: list[RecordingView]) -> str:
 def long_summary(recs: list[RecordingView]) -> str:
     lines = []
     for rec in recs:
-        lines.append(rec.summary or f"{TYPE_NAMES.get(rec.kind, rec.kind)} {rec.root.name}")
-        if rec.start is not None:
-            end = rec.end.strftime(" – %Y-%m-%d %H:%M:%S") if rec.end else ""
-            lines.append(f"  {rec.start:%Y-%m-%d %H:%M:%S}{end} UTC")
-        lines.append(f"  {len(rec.files):,} files, {human_bytes(rec.bytes)}")
+        if rec.summary:  # the core's: type, channels, rate, frequency, start, duration, size
+            lines.append(rec.summary)
+        else:
+            lines.append(f"{TYPE_NAMES.get(rec.kind, rec.kind)} {rec.root.name}")
+            if rec.start is not None:
+                end = rec.end.strftime(" – %Y-%m-%d %H:%M:%S") if rec.end else ""
+                lines.append(f"  {rec.start:%Y-%m-%d %H:%M:%S}{end} UTC")
+            lines.append(f"  {len(rec.files):,} files, {human_bytes(rec.bytes)}")
         for p in rec.problems:
             mark = "⛔" if p.blocking else "⚠"
             lines.append(f"  {mark} {p.message}")

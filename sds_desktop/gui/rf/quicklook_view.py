@@ -28,8 +28,6 @@ from sds_desktop.gui.rf.quicklook_load import load_capture, load_local, load_rem
 from sds_desktop.gui.tasks import TaskRunner
 
 log = logging.getLogger("sds_desktop.gui.rf")
-MIN_UTC_AXIS_S = 5.0
-"""Slices shorter than this get a seconds axis (UTC ticks need whole seconds)."""
 
 
 class QuickLookWindow(QWidget):
@@ -58,9 +56,9 @@ class QuickLookWindow(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("w")
         layout.addWidget(self.graphics, 1)
-        self.time_axis = pg.DateAxisItem(orientation="left", utcOffset=0)
-        self.spec_plot = self.graphics.addPlot(row=0, col=0, axisItems={"left": self.time_axis})
-        self.spec_plot.setLabel("left", "Time (UTC)")
+        self.spec_plot = self.graphics.addPlot(row=0, col=0)
+        self.spec_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.spec_plot.setLabel("left", "Time")
         self.spec_plot.setLabel("bottom", "Frequency", units="Hz")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
@@ -127,24 +125,31 @@ class QuickLookWindow(QWidget):
             if hi <= lo:
                 hi = lo + 1.0
             self.bar.setLevels((float(lo), float(hi)))
+        # time runs down the image, in seconds after the slice's first row (UTC)
         t0 = float(times[0]) if times.size else 0.0
-        if not result.time_is_utc or height < MIN_UTC_AXIS_S:
-            # DateAxisItem ticks whole seconds: a short slice gets seconds after its start
-            self.spec_plot.setAxisItems({"left": pg.AxisItem("left")})
-            origin = (
-                datetime.fromtimestamp(t0, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-                if result.time_is_utc
-                else "the start"
-            )
-            self.spec_plot.setLabel("left", f"Time after {origin}", units="s")
-            times = times - t0
+        origin = (
+            datetime.fromtimestamp(t0, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            if result.time_is_utc
+            else "the start"
+        )
+        unit = "s" if result.kind != "rh" or height < 600 else "min"
+        scale = 60.0 if unit == "min" else 1.0
+        self.spec_plot.setLabel("left", f"Time after {origin} ({unit})")
+        times = (times - t0) / scale
+        height /= scale
         self.image.setRect(
             QRectF(float(freqs[0]) - df / 2, float(times[0]), df * freqs.size, height)
         )
         self.spec_plot.invertY(True)
-        self.curve.setData(freqs, result.spectrum_db)
+        self.curve.setData(freqs, result.spectrum_db, connect="finite")
         self.spec_plot.autoRange()
         self.psd_plot.autoRange()
+        spectrum = result.spectrum_db[np.isfinite(result.spectrum_db)]
+        if spectrum.size:  # outliers (a corrupt scan) must not flatten the curve
+            lo, p99 = np.percentile(spectrum, [0.5, 99.0])
+            hi = min(float(spectrum.max()), p99 + 3 * max(p99 - lo, 1.0))  # peaks stay in
+            pad = max(1.0, (hi - lo) * 0.08)
+            self.psd_plot.setYRange(float(lo) - pad, float(hi) + pad, padding=0)
         self.header.setText(self._summary(result))
 
     def _summary(self, r: QuickLook) -> str:
@@ -153,9 +158,11 @@ class QuickLookWindow(QWidget):
             start = datetime.fromtimestamp(float(r.times[0]), UTC).strftime("%Y-%m-%d %H:%M:%S")
             span = f" · from {start} UTC"
         lo, hi = float(r.freqs_hz[0]), float(r.freqs_hz[-1])
+        width = max(hi - lo, 1e-3)
+        decimals = max(0, min(9, int(np.ceil(-np.log10(width / 1e6))) + 1))
         parts = [
             f"<b>{r.title}</b>{span}",
-            f"{lo / 1e6:.6g}–{hi / 1e6:.6g} MHz",
+            f"{lo / 1e6:.{decimals}f}–{hi / 1e6:.{decimals}f} MHz",
             f"{r.spectrogram_db.shape[0]} rows × {r.spectrogram_db.shape[1]} bins",
         ]
         if r.samples_read and r.kind != "rh":
