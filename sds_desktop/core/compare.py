@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sds_desktop.core.checksum import blake3_file
-from sds_desktop.core.discovery import discover
+from sds_desktop.core.discovery import LocalFile, discover
 from sds_desktop.core.errors import CancelledError
 from sds_desktop.core.listing import FileRow
 from sds_desktop.core.paths import join_sds, normalize_sds_path
@@ -68,10 +68,13 @@ class HashCache:
 
     def __init__(self, path: Path | None) -> None:
         self._lock = threading.Lock()
+        self._pending = 0
         target = ":memory:" if path is None else str(path)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(target, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # a lost hash is only read again
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, size INTEGER,"
             " mtime_ns INTEGER, blake3 TEXT)"
@@ -96,9 +99,18 @@ class HashCache:
                 "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)",
                 (str(path), size, mtime_ns, digest),
             )
+            self._pending += 1
+            if self._pending >= 500:  # one commit per batch, not one fsync per file
+                self._db.commit()
+                self._pending = 0
+
+    def flush(self) -> None:
+        with self._lock:
             self._db.commit()
+            self._pending = 0
 
     def close(self) -> None:
+        self.flush()
         with self._lock:
             self._db.close()
 
@@ -161,7 +173,26 @@ def compare(
             progress(done, total)
 
     hashing = {id(f) for f in to_hash}
-    for f in found.files:
+    try:
+        _compare_files(found.files, remote_by_rel, hashing, cache, result, step, cancel)
+    finally:
+        cache.flush()
+    for rel, only in remote_by_rel.items():
+        result.entries.append(Entry(rel, Status.REMOTE_ONLY, None, 0, only))
+    result.entries.sort(key=lambda e: e.rel)
+    return result
+
+
+def _compare_files(  # noqa: PLR0917 - one private step of compare()
+    files: list[LocalFile],
+    remote_by_rel: dict[str, FileRow],
+    hashing: set[int],
+    cache: HashCache,
+    result: Comparison,
+    step: Callable[[int], None],
+    cancel: threading.Event | None,
+) -> None:
+    for f in files:
         if cancel is not None and cancel.is_set():
             raise CancelledError("comparison cancelled")
         rel = str(f.rel_dir / f.path.name)
@@ -179,10 +210,6 @@ def compare(
             result.hashed_bytes += f.size
         status = Status.SAME if digest == there.sum_blake3 else Status.DIFFERS
         result.entries.append(Entry(rel, status, f.path, f.size, there))
-    for rel, only in remote_by_rel.items():
-        result.entries.append(Entry(rel, Status.REMOTE_ONLY, None, 0, only))
-    result.entries.sort(key=lambda e: e.rel)
-    return result
 
 
 def plan_upload_sync(comparison: Comparison) -> dict[str, list[Path]]:

@@ -142,6 +142,10 @@ def _check_file(
     if pattern is not None:
         return None, f"matches ignore pattern {pattern!r}"
     try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return None, "the name is not valid UTF-8 (SDS names are text): rename it"
+    try:
         validate_file_name(path.name)
     except PathError as exc:
         return None, f"name not allowed on the SDS: {exc}"
@@ -162,6 +166,20 @@ def _check_file(
     if not os.access(path, os.R_OK):
         return None, "not readable"
     return st.st_size, ""
+
+
+QUIET_SKIP_PREFIXES = ("matches ignore pattern", "empty file", "ignore rules file", "symlinked")
+"""Skip reasons that are the user's intent (ignore rules, empty files): not failures."""
+
+
+def is_quiet_skip(reason: str) -> bool:
+    """Whether a skipped entry was left out on purpose (else it is a failed row)."""
+    return reason.startswith(QUIET_SKIP_PREFIXES)
+
+
+def display_path(path: Path | str) -> str:
+    """``path`` as text that can be stored and shown (undecodable bytes escaped)."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
 
 
 def discover(local_path: Path) -> DiscoveryResult:
@@ -228,6 +246,8 @@ __all__ = [
     "LocalFile",
     "default_ignore_patterns",
     "discover",
+    "display_path",
     "is_executable_name",
+    "is_quiet_skip",
     "parse_ignore_text",
 ]

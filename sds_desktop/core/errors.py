@@ -108,13 +108,44 @@ class CancelledError(SDSError):
     """The operation was cancelled by the caller (its cancel event was set)."""
 
 
+# -- transfer errors (issue 10: one typed error per file result) ----------------------
+
+
+class StalledError(NetworkError):
+    """No bytes moved for the stall threshold (or the per-file deadline passed)."""
+
+
+class ChangedWhileUploadingError(UploadError):
+    """The local file's size or modification time changed while it was being uploaded."""
+
+
+class DiskFullError(FileError):
+    """The local disk (or quota) is full; ``free_bytes`` is what was left, when known."""
+
+    def __init__(self, message: str, *, free_bytes: int | None = None) -> None:
+        super().__init__(message)
+        self.free_bytes = free_bytes
+
+
+class BadEntryError(FileError):
+    """One entry of a job cannot be transferred as listed (bad name, absurd size or date)."""
+
+
+class ConflictError(FileError):
+    """The target already exists and no conflict decision applies yet."""
+
+
 __all__ = [
     "AuthError",
+    "BadEntryError",
     "CancelledError",
     "CaptureError",
+    "ChangedWhileUploadingError",
     "ChecksumMismatchError",
     "ConfigError",
+    "ConflictError",
     "DatasetError",
+    "DiskFullError",
     "DownloadError",
     "FileError",
     "NetworkError",
@@ -122,6 +153,7 @@ __all__ = [
     "RateLimitedError",
     "SDSError",
     "ServiceError",
+    "StalledError",
     "TLSError",
     "UploadError",
 ]

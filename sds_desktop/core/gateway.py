@@ -351,6 +351,13 @@ class Gateway:
     def has_token(self) -> bool:
         return bool(self.__token)
 
+    def with_retry(self, retry: RetryPolicy) -> Gateway:
+        """The same host and key under another retry policy, with sessions of its own
+        (the transfer queue drives retries itself: its requests use ``NO_RETRY``)."""
+        return Gateway(
+            self.base_url, self.__token, timeout=self.timeout, retry=retry, verify=self.verify
+        )
+
     # -- plumbing -----------------------------------------------------------------
 
     def _session(self) -> requests.Session:

@@ -216,7 +216,9 @@ class FolderSummary:
 
     ``files``: the rows directly in ``base``; ``subdirs``: per child folder name, [file
     count, bytes] of everything below it; ``tree``: per folder path below ``base`` (and
-    ``base`` itself), [file count, bytes].
+    ``base`` itself), [file count, bytes]. A path listed more than once is one file in
+    several versions (the root listing is not deduplicated, sds-api-reference 4.3): the
+    newest (``created_at``) counts, all of them are in ``versions``.
     """
 
     def __init__(self, base: str) -> None:
@@ -224,40 +226,68 @@ class FolderSummary:
         self.files: list[FileRow] = []
         self.subdirs: dict[str, list[int]] = {}
         self.tree: dict[str, list[int]] = {self.base: [0, 0]}
+        self.versions: dict[tuple[str, str], list[FileRow]] = {}
+        self._newest: dict[tuple[str, str], FileRow] = {}
+        self._direct: dict[tuple[str, str], int] = {}  # index into files
+
+    def _grow(self, directory: str, files: int, size: int) -> str:
+        """Add to every folder from ``directory`` up to ``base``; the child folder's name
+        ("" for ``base`` itself)."""
+        base, tree = self.base, self.tree
+        top = tree[base]
+        top[0] += files
+        top[1] += size
+        if directory == base:
+            return ""
+        cut = 1 if base == "/" else len(base) + 1
+        child = directory[cut:].split("/", 1)[0]
+        entry = self.subdirs.get(child)
+        if entry is None:
+            entry = self.subdirs[child] = [0, 0]
+        entry[0] += files
+        entry[1] += size
+        d = directory
+        while d != base:
+            node = tree.get(d)
+            if node is None:
+                node = tree[d] = [0, 0]
+            node[0] += files
+            node[1] += size
+            d = d.rsplit("/", 1)[0] or "/"
+        return child
 
     def add(self, rows: Iterable[FileRow]) -> tuple[list[FileRow], set[str]]:
         """Fold ``rows`` in; return the new direct files and the child folders touched."""
         base = self.base
-        cut = 1 if base == "/" else len(base) + 1
         new: list[FileRow] = []
         touched: set[str] = set()
-        tree = self.tree
-        top = tree[base]
+        newest = self._newest
         for row in rows:
-            top[0] += 1
-            top[1] += row.size
-            directory = row.directory
-            if directory == base:
-                new.append(row)
+            key = (row.directory, row.name)
+            old = newest.get(key)
+            if old is not None:
+                self.versions.setdefault(key, [old]).append(row)
+                if (row.created_at, row.uuid) <= (old.created_at, old.uuid):
+                    continue
+                newest[key] = row
+                child = self._grow(row.directory, 0, row.size - old.size)
+                if child:
+                    touched.add(child)
+                elif key in self._direct:
+                    self.files[self._direct[key]] = row
                 continue
-            rel = directory[cut:]
-            child = rel.split("/", 1)[0]
-            entry = self.subdirs.get(child)
-            if entry is None:
-                entry = self.subdirs[child] = [0, 0]
-            entry[0] += 1
-            entry[1] += row.size
-            touched.add(child)
-            d = directory
-            while d != base:
-                node = tree.get(d)
-                if node is None:
-                    node = tree[d] = [0, 0]
-                node[0] += 1
-                node[1] += row.size
-                d = d.rsplit("/", 1)[0] or "/"
-        self.files.extend(new)
+            newest[key] = row
+            child = self._grow(row.directory, 1, row.size)
+            if child:
+                touched.add(child)
+            elif row.directory == base:
+                self._direct[key] = len(self.files)
+                self.files.append(row)
+                new.append(row)
         return new, touched
+
+    def version_counts(self) -> dict[tuple[str, str], int]:
+        return {k: len(v) for k, v in self.versions.items()}
 
 
 __all__ = ["PAGE_SIZE", "FileRow", "FolderSummary", "ParallelLister", "to_sds_file"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -97,3 +98,64 @@ class TerminalProgress:
 
 
 __all__ = ["TerminalProgress", "human_bytes"]
+
+
+class StallWatch:
+    """Abort a transfer that moves no bytes for ``stall_seconds`` or outlives ``deadline``.
+
+    Use ``watch.event`` as the transfer's cancel event and call ``watch.feed(n)`` for every
+    chunk. A helper thread sets the event when the user's ``cancel`` is set, when no chunk
+    came for ``stall_seconds`` (a server that drips a byte every few seconds never fills a
+    chunk: it is stalled too), or when ``deadline`` seconds have passed; the request is
+    then interrupted (``connection.interruptible``). ``reason`` says which, ``None`` for a
+    user cancel.
+    """
+
+    def __init__(
+        self,
+        cancel: threading.Event | None,
+        stall_seconds: float,
+        *,
+        deadline: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.user_cancel = cancel
+        self.stall_seconds = float(stall_seconds)
+        self.deadline = deadline
+        self.clock = clock
+        self.event = threading.Event()
+        self.reason: str | None = None
+        self._start = self._last = clock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def feed(self, _n: int = 0) -> None:
+        self._last = self.clock()
+
+    def _check(self) -> bool:
+        if self.user_cancel is not None and self.user_cancel.is_set():
+            self.event.set()
+            return True
+        now = self.clock()
+        if now - self._last >= self.stall_seconds:
+            self.reason = f"stalled: no data for {self.stall_seconds:g} s"
+        elif self.deadline is not None and now - self._start >= self.deadline:
+            self.reason = f"took longer than the {self.deadline:g} s deadline per file"
+        if self.reason is not None:
+            self.event.set()
+            return True
+        return False
+
+    def _run(self) -> None:
+        poll = max(0.02, min(0.25, self.stall_seconds / 4))
+        while not self._stop.wait(poll):
+            if self._check():
+                return
+
+    def __enter__(self) -> StallWatch:
+        self._thread = threading.Thread(target=self._run, name="sds-stall-watch", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()

@@ -30,6 +30,7 @@ __all__ = [
     "ACTIVE_STATES",
     "FAILED_STATES",
     "FINISHED_STATES",
+    "STOPPED_STATES",
     "Direction",
     "ItemSpec",
     "ItemState",
@@ -38,7 +39,24 @@ __all__ = [
     "QueueEvent",
     "QueueItem",
     "TransferQueue",
+    "account_key",
 ]
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+
+def account_key(account: str) -> str:
+    """The identity queue items are bound to: ``host|email`` without the port of a
+    loopback host (the sandbox gets a new port at every start; its items stay its own)."""
+    host, sep, email = account.partition("|")
+    if not sep:
+        return account
+    scheme, slashes, rest = host.rpartition("//")
+    name, colon, port = rest.rpartition(":")
+    if colon and port.isdigit() and name.lower() in _LOOPBACK:
+        rest = name
+    return f"{scheme}{slashes}{rest}|{email}"
 
 
 class Direction(StrEnum):
@@ -54,12 +72,26 @@ class ItemState(StrEnum):
     SKIPPED = "skipped"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    WAITING = "waiting to retry"
+    """A retryable failure: the item goes back to queued at ``retry_at`` by itself."""
+    CONFLICT = "needs a decision"
+    """The target exists: the item waits for the user's conflict answer."""
 
 
-ACTIVE_STATES = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.PAUSED})
+ACTIVE_STATES = frozenset(
+    {
+        ItemState.QUEUED,
+        ItemState.RUNNING,
+        ItemState.PAUSED,
+        ItemState.WAITING,
+        ItemState.CONFLICT,
+    }
+)
 """Shown in the Queued/Active tab."""
-FAILED_STATES = frozenset({ItemState.FAILED, ItemState.CANCELLED})
-"""Shown in the Failed tab; can be retried."""
+FAILED_STATES = frozenset({ItemState.FAILED})
+"""Counted as failures."""
+STOPPED_STATES = frozenset({ItemState.FAILED, ItemState.CANCELLED})
+"""Shown in the Failed / cancelled tab; can be retried. Cancelled is not a failure."""
 FINISHED_STATES = frozenset({ItemState.DONE, ItemState.SKIPPED})
 """Shown in the Done tab; pruned beyond the history limit."""
 
@@ -100,6 +132,12 @@ class QueueItem:
     """Checksum result shown to the user: "verified", "skipped: already on SDS", ..."""
     created_at: float = field(default_factory=time.time)
     finished_at: float | None = None
+    retry_at: float | None = None
+    """WAITING items: when (``time.monotonic``) the next try starts. Not journaled."""
+    first_try_at: float | None = None
+    """``time.monotonic`` of the first try since queued or retried by the user (deadline)."""
+    note: str = ""
+    """Live status text beside the state ("restarting from 0", ...). Not journaled."""
 
     @property
     def fraction(self) -> float:
@@ -205,7 +243,13 @@ class TransferQueue:
             for row in self._db.execute(
                 "SELECT id, label, direction, account, created_at FROM jobs"
             ):
-                job = Job(int(row[0]), str(row[1]), Direction(row[2]), str(row[3]), float(row[4]))
+                job = Job(
+                    int(row[0]),
+                    str(row[1]),
+                    Direction(row[2]),
+                    account_key(str(row[3])),
+                    float(row[4]),
+                )
                 self._jobs[job.id] = job
             for row in self._db.execute(f"SELECT {_COLUMNS} FROM items ORDER BY id"):  # noqa: S608
                 item = QueueItem(
@@ -226,7 +270,8 @@ class TransferQueue:
                     created_at=float(row[14]),
                     finished_at=None if row[15] is None else float(row[15]),
                 )
-                if item.state is ItemState.RUNNING:
+                item.account = account_key(item.account)
+                if item.state in {ItemState.RUNNING, ItemState.WAITING, ItemState.CONFLICT}:
                     item.state = ItemState.QUEUED
                     item.bytes_done = 0
                     self._write(item)
@@ -307,6 +352,7 @@ class TransferQueue:
     ) -> tuple[Job, list[QueueItem]]:
         """Create one job holding one queued item per spec."""
         now = time.time()
+        account = account_key(account)
         added: list[QueueItem] = []
         with self._lock:
             self._db.execute("BEGIN")
@@ -414,13 +460,17 @@ class TransferQueue:
             )
 
     def counts(self) -> dict[str, int]:
-        """Item counts per tab: ``active``, ``failed``, ``finished``, and ``running``."""
+        """Item counts: ``active``, ``running``, ``failed`` (cancelled not included),
+        ``cancelled``, ``waiting`` (to retry), ``conflicts`` and ``finished``."""
         with self._lock:
             by_state = self._by_state.copy()
         return {
             "active": sum(by_state[s] for s in ACTIVE_STATES),
             "running": by_state[ItemState.RUNNING],
             "failed": sum(by_state[s] for s in FAILED_STATES),
+            "cancelled": by_state[ItemState.CANCELLED],
+            "waiting": by_state[ItemState.WAITING],
+            "conflicts": by_state[ItemState.CONFLICT],
             "finished": sum(by_state[s] for s in FINISHED_STATES),
         }
 
@@ -429,6 +479,8 @@ class TransferQueue:
     ) -> QueueItem | None:
         """The oldest queued item (of ``account`` when given; only files under
         ``small_file_bytes`` when ``small`` is True, only the others when False), or None."""
+        if account is not None:
+            account = account_key(account)
         with self._lock:
             best: QueueItem | None = None
             for (lane_account, lane_small), heap in self._queued.items():
@@ -462,10 +514,12 @@ class TransferQueue:
             self._track(item, old)
             for key, value in changes.items():
                 setattr(item, key, value)
-            if state in FINISHED_STATES or state in FAILED_STATES:
+            if state in FINISHED_STATES or state in STOPPED_STATES:
                 item.finished_at = time.time()
             else:
                 item.finished_at = None
+            if state is not ItemState.WAITING:
+                item.retry_at = None
             if state is not ItemState.RUNNING:
                 # RUNNING is not journaled: on load it would read as QUEUED anyway, and
                 # skipping it halves the writes per transfer (they happen on the GUI thread).
@@ -480,13 +534,14 @@ class TransferQueue:
             if item is None or item.state is not ItemState.QUEUED:
                 return False
             attempts = item.attempts + 1
+            first = item.first_try_at if item.first_try_at is not None else time.monotonic()
         return self._transition(
             item_id,
             ItemState.RUNNING,
             allowed=frozenset({ItemState.QUEUED}),
             attempts=attempts,
             bytes_done=0,
-            error="",
+            first_try_at=first,
         )
 
     def add_progress(self, item_id: int, nbytes: int) -> None:
@@ -537,6 +592,64 @@ class TransferQueue:
             bytes_done=0,
         )
 
+    def wait_to_retry(self, item_id: int, delay: float, error: str) -> bool:
+        """running → waiting; the caller moves it back with :meth:`due` after ``delay``."""
+        ok = self._transition(
+            item_id,
+            ItemState.WAITING,
+            allowed=frozenset({ItemState.RUNNING}),
+            error=error,
+            bytes_done=0,
+        )
+        if ok:
+            with self._lock:
+                self._items[item_id].retry_at = time.monotonic() + max(0.0, delay)
+        return ok
+
+    def due(self, now: float | None = None) -> list[int]:
+        """Move the waiting items whose time has come back to queued; their ids."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            ready = [
+                i.id
+                for i in self._items.values()
+                if i.state is ItemState.WAITING and (i.retry_at or 0.0) <= now
+            ]
+        for item_id in ready:
+            self._transition(item_id, ItemState.QUEUED, allowed=frozenset({ItemState.WAITING}))
+        return ready
+
+    def next_retry_at(self) -> float | None:
+        with self._lock:
+            times = [
+                i.retry_at
+                for i in self._items.values()
+                if i.state is ItemState.WAITING and i.retry_at is not None
+            ]
+        return min(times) if times else None
+
+    def hold_for_decision(self, item_id: int, reason: str) -> bool:
+        """running → conflict (waits for the user's answer)."""
+        return self._transition(
+            item_id,
+            ItemState.CONFLICT,
+            allowed=frozenset({ItemState.RUNNING}),
+            error=reason,
+            bytes_done=0,
+        )
+
+    def decided(self, item_id: int) -> bool:
+        """conflict → queued, once the user answered."""
+        return self._transition(
+            item_id, ItemState.QUEUED, allowed=frozenset({ItemState.CONFLICT}), error=""
+        )
+
+    def set_note(self, item_id: int, note: str) -> None:
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is not None:
+                item.note = note
+
     def cancel(self, item_id: int) -> bool:
         """Any active state → cancelled (a running worker must be told separately)."""
         return self._transition(item_id, ItemState.CANCELLED, allowed=ACTIVE_STATES)
@@ -546,7 +659,7 @@ class TransferQueue:
         return self._transition(
             item_id,
             ItemState.PAUSED,
-            allowed=frozenset({ItemState.QUEUED, ItemState.RUNNING}),
+            allowed=frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.WAITING}),
             bytes_done=0,
         )
 
@@ -556,7 +669,13 @@ class TransferQueue:
     def retry(self, item_id: int) -> bool:
         """failed or cancelled → queued, keeping the attempt count."""
         return self._transition(
-            item_id, ItemState.QUEUED, allowed=FAILED_STATES, error="", checksum="", bytes_done=0
+            item_id,
+            ItemState.QUEUED,
+            allowed=STOPPED_STATES,
+            error="",
+            checksum="",
+            bytes_done=0,
+            first_try_at=None,
         )
 
     # -- removal -------------------------------------------------------------------

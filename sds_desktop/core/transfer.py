@@ -18,11 +18,13 @@ import logging
 import mimetypes
 import os
 import re
+import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -30,19 +32,32 @@ from typing import BinaryIO, TypeVar
 from blake3 import blake3
 
 from sds_desktop.core.checksum import ProgressCallback, blake3_file
+from sds_desktop.core.conflicts import (
+    Conflict,
+    ConflictAction,
+    Resolution,
+    Side,
+    decide,
+    keep_both_name,
+)
 from sds_desktop.core.discovery import discover
 from sds_desktop.core.errors import (
     CancelledError,
+    ChangedWhileUploadingError,
     ChecksumMismatchError,
+    ConflictError,
+    DiskFullError,
     DownloadError,
     FileError,
     PathError,
     SDSError,
+    StalledError,
     UploadError,
 )
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import join_sds, normalize_sds_path, safe_local_path
+from sds_desktop.core.progress import StallWatch
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +72,52 @@ TEMP_SUFFIX = ".partial"
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 _CONTENT_RANGE_RE = re.compile(r"^bytes\s+(\d+)-(\d+)/(\d+|\*)$")
+
+
+# -- stall and deadline guard -------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _guard(
+    cancel: threading.Event | None, stall_seconds: float | None, deadline: float | None
+) -> Iterator[tuple[threading.Event | None, Callable[[int], None]]]:
+    """(cancel event to hand to the transfer, feed) for one attempt; a stall or a passed
+    deadline becomes ``StalledError`` (retryable), a user cancel stays ``CancelledError``."""
+    if stall_seconds is None and deadline is None:
+        yield cancel, lambda _n: None
+        return
+    watch = StallWatch(cancel, stall_seconds or float("inf"), deadline=deadline)
+    with watch:
+        try:
+            yield watch.event, watch.feed
+        except CancelledError as exc:
+            if watch.reason is not None:
+                raise StalledError(watch.reason) from exc
+            raise
+        except SDSError as exc:
+            # an interrupted socket may surface as a network error rather than a cancel
+            if watch.reason is not None and not isinstance(exc, StalledError):
+                raise StalledError(watch.reason) from exc
+            raise
+    if watch.reason is not None:
+        raise StalledError(watch.reason)
+
+
+def _fanout(*callbacks: Callable[[int], None] | None) -> Callable[[int], None]:
+    live = [c for c in callbacks if c is not None]
+
+    def call(n: int) -> None:
+        for c in live:
+            c(n)
+
+    return call
+
+
+def _local_modified(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 # -- uploads ----------------------------------------------------------------------
@@ -85,6 +146,7 @@ class UploadOutcome(StrEnum):
     UPLOADED = "uploaded"
     SKIPPED = "skipped: already on SDS"
     LINKED = "linked (content already on SDS)"
+    SKIPPED_CONFLICT = "skipped: exists on SDS with other content"
     PLANNED = "planned (dry run)"
     FAILED = "failed"
 
@@ -156,6 +218,14 @@ def _is_duplicate_reject(exc: SDSError) -> bool:
     return exc.status == 400 and "already exists in the tree" in str(exc).lower()
 
 
+def _stat_key(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise FileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return st.st_size, st.st_mtime_ns
+
+
 def upload_one(
     gateway: Gateway,
     item: UploadItem,
@@ -163,11 +233,26 @@ def upload_one(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     dry_run: bool = False,
+    retry: bool = True,
+    stall_seconds: float | None = None,
+    deadline: float | None = None,
+    existing: SDSFile | None = None,
+    on_conflict: ConflictAction | None = None,
+    taken_names: Callable[[str], bool] | None = None,
 ) -> UploadResult:
     """BLAKE3 → content check → skip / sibling link / streamed POST → verify checksum.
 
     A dry run sends nothing and does not hash (it returns ``PLANNED`` with an empty
-    ``local_blake3``). Retryable failures restart the file from the hash.
+    ``local_blake3``). With ``retry`` (library use) retryable failures restart the file
+    from the hash under the gateway's policy; the GUI queue passes ``retry=False`` and
+    retries at its own level (one retry layer, not nested ones).
+
+    A file whose size or modification time changes while it is hashed or sent fails
+    with ``ChangedWhileUploadingError`` and leaves nothing on SDS under its name.
+
+    ``existing`` is an SDS file already at the target path (the caller listed it);
+    with other content it is a conflict, resolved under ``on_conflict`` (``ASK``, or
+    None with an ``existing``: raise ``ConflictError`` carrying the ``Conflict``).
     """
     if dry_run:
         return UploadResult(item, UploadOutcome.PLANNED, "", None, verified=False)
@@ -179,47 +264,126 @@ def upload_one(
 
     def attempt() -> UploadResult:
         meter.restart()
-        digest = blake3_file(item.local_path, cancel=cancel)
-        check = gateway.check_contents_exist(
-            item.sds_directory, item.name, media_type, digest, permissions
-        )
-        if check.file_exists_in_tree:
-            meter(item.size)
-            return UploadResult(item, UploadOutcome.SKIPPED, digest, None, verified=True)
-        try:
-            if check.file_contents_exist_for_user and check.asset_id:
-                sds_file = gateway.upload_sibling(
-                    check.asset_id, item.sds_directory, item.name, media_type, permissions
-                )
-                meter(item.size)
-                outcome = UploadOutcome.LINKED
-            else:
-                sds_file = gateway.upload_file_stream(
-                    item.local_path,
-                    item.sds_directory,
-                    item.name,
-                    media_type,
-                    permissions,
-                    size=item.size,
-                    progress=meter,
-                    cancel=cancel,
-                )
-                outcome = UploadOutcome.UPLOADED
-        except UploadError as exc:
-            if _is_duplicate_reject(exc):
-                return UploadResult(item, UploadOutcome.SKIPPED, digest, None, verified=True)
-            raise
-        if sds_file.sum_blake3 != digest:
-            raise UploadError(
-                f"{item.sds_path}: the server's checksum {sds_file.sum_blake3} differs from "
-                f"ours {digest} (file changed during upload, or corrupted in transit)",
-                detail={"local": digest, "server": sds_file.sum_blake3},
+        with _guard(cancel, stall_seconds, deadline) as (event, feed):
+            return _upload_attempt(
+                gateway,
+                item,
+                meter=meter,
+                cancel=event,
+                feed=feed,
+                media_type=media_type,
+                permissions=permissions,
+                existing=existing,
+                on_conflict=on_conflict,
+                taken_names=taken_names,
             )
-        if sds_file.size != item.size:
-            log.warning("%s: server size %d, local %d", item.sds_path, sds_file.size, item.size)
-        return UploadResult(item, outcome, digest, sds_file, verified=True)
 
+    if not retry:
+        return attempt()
     return gateway.retry.call(attempt, cancel=cancel, what=f"upload {item.sds_path}")
+
+
+def _upload_attempt(
+    gateway: Gateway,
+    item: UploadItem,
+    *,
+    meter: _HighWater,
+    cancel: threading.Event | None,
+    feed: Callable[[int], None],
+    media_type: str,
+    permissions: str,
+    existing: SDSFile | None,
+    on_conflict: ConflictAction | None,
+    taken_names: Callable[[str], bool] | None,
+) -> UploadResult:
+    before = _stat_key(item.local_path)
+    if before[0] != item.size:
+        item = replace(item, size=before[0])
+    digest = blake3_file(item.local_path, cancel=cancel, progress=feed)
+    if _stat_key(item.local_path) != before:
+        raise ChangedWhileUploadingError(
+            f"{item.local_path}: changed while uploading (while it was being hashed)"
+        )
+    check = gateway.check_contents_exist(
+        item.sds_directory, item.name, media_type, digest, permissions
+    )
+    feed(0)
+    if check.file_exists_in_tree:
+        meter(item.size)
+        return UploadResult(item, UploadOutcome.SKIPPED, digest, None, verified=True)
+    replaced: SDSFile | None = None
+    if existing is not None and existing.sum_blake3 != digest:
+        conflict = Conflict(
+            "upload",
+            Side(str(item.local_path), item.size, _local_modified(item.local_path), digest),
+            Side(existing.sds_path, existing.size, existing.modified, existing.sum_blake3),
+        )
+        action = on_conflict if on_conflict is not None else ConflictAction.ASK
+        resolution = decide(action, conflict)
+        if resolution is Resolution.ASK:
+            raise ConflictError(
+                f"{item.sds_path} exists on SDS with other content", detail=conflict
+            )
+        if resolution in {Resolution.SKIP, Resolution.IDENTICAL}:
+            meter(item.size)
+            return UploadResult(item, UploadOutcome.SKIPPED_CONFLICT, digest, None, verified=False)
+        if resolution is Resolution.RENAME:
+            taken = taken_names or (lambda n: n == item.name)
+            item = replace(item, name=keep_both_name(item.name, taken))
+        else:
+            replaced = existing
+    progress = _fanout(meter, feed)
+    try:
+        if check.file_contents_exist_for_user and check.asset_id:
+            sds_file = gateway.upload_sibling(
+                check.asset_id, item.sds_directory, item.name, media_type, permissions
+            )
+            meter(item.size)
+            outcome = UploadOutcome.LINKED
+        else:
+            sds_file = gateway.upload_file_stream(
+                item.local_path,
+                item.sds_directory,
+                item.name,
+                media_type,
+                permissions,
+                size=item.size,
+                progress=progress,
+                cancel=cancel,
+            )
+            outcome = UploadOutcome.UPLOADED
+    except UploadError as exc:
+        if _is_duplicate_reject(exc):
+            return UploadResult(item, UploadOutcome.SKIPPED, digest, None, verified=True)
+        if "shrank" in str(exc):
+            raise ChangedWhileUploadingError(
+                f"{item.local_path}: changed while uploading (it shrank)"
+            ) from exc
+        raise
+    changed = _stat_key(item.local_path) != before
+    if changed or sds_file.sum_blake3 != digest:
+        _delete_quietly(gateway, sds_file)
+        if changed:
+            raise ChangedWhileUploadingError(
+                f"{item.local_path}: changed while uploading; nothing was kept on SDS"
+            )
+        raise UploadError(
+            f"{item.sds_path}: the server's checksum {sds_file.sum_blake3} differs from "
+            f"ours {digest} (corrupted in transit); nothing was kept on SDS",
+            detail={"local": digest, "server": sds_file.sum_blake3},
+        )
+    if sds_file.size != item.size:
+        log.warning("%s: server size %d, local %d", item.sds_path, sds_file.size, item.size)
+    if replaced is not None:
+        _delete_quietly(gateway, replaced)
+    return UploadResult(item, outcome, digest, sds_file, verified=True)
+
+
+def _delete_quietly(gateway: Gateway, sds_file: SDSFile) -> None:
+    try:
+        gateway.delete_file(sds_file.uuid)
+    except SDSError as exc:
+        log.warning("could not delete %s from SDS: %s", sds_file.sds_path, exc)
 
 
 # -- downloads --------------------------------------------------------------------
@@ -242,6 +406,8 @@ class DownloadOutcome(StrEnum):
     DOWNLOADED = "verified"
     SKIPPED_EXISTS = "skipped: exists"
     SKIPPED_IDENTICAL = "skipped: identical"
+    SKIPPED_CONFLICT = "skipped: exists locally"
+    RENAMED = "verified (kept both: saved under a new name)"
     PLANNED = "planned (dry run)"
     FAILED = "failed"
 
@@ -254,6 +420,31 @@ class DownloadResult:
     outcome: DownloadOutcome
     verified: bool
     error: SDSError | None = field(default=None)
+    saved_as: Path | None = field(default=None)
+    """Where the file was written, when "keep both" chose another name."""
+
+
+MAX_FILE_BYTES = 1 << 50
+"""A listed size above this (1 PiB) is absurd: the entry is refused, not planned."""
+
+
+def sweep_partials(folders: Iterable[Path]) -> list[Path]:
+    """Remove the temp files (``.sds-*.partial``) a crash left in ``folders``; the removed
+    paths. Call only while no download runs in those folders (at start-up)."""
+    removed: list[Path] = []
+    for folder in {Path(f) for f in folders}:
+        try:
+            leftovers = list(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
+        except OSError:
+            continue
+        for path in leftovers:
+            try:
+                if path.is_file() and not path.is_symlink():
+                    path.unlink()
+                    removed.append(path)
+            except OSError as exc:
+                log.warning("could not remove the leftover %s: %s", path, exc)
+    return removed
 
 
 def plan_download(
@@ -277,6 +468,9 @@ def plan_download(
         seen_uuids.add(f.uuid)
         if not f.safe:
             refused.append((f, f"unsafe remote path: {f.unsafe_reason}"))
+            continue
+        if not 0 <= f.size <= MAX_FILE_BYTES:
+            refused.append((f, f"the listing gives an absurd size ({f.size} bytes)"))
             continue
         directory = f.directory.rstrip("/") or "/"
         if base == "/":
@@ -326,9 +520,29 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _free_bytes(path: Path) -> int | None:
+    for candidate in (path, *path.parents):
+        try:
+            return shutil.disk_usage(candidate).free
+        except OSError:
+            continue
+    return None
+
+
 def _disk_error(exc: OSError, target: Path) -> FileError:
     if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
-        return FileError(f"disk full while writing {target}: free some space and retry")
+        free = _free_bytes(target.parent)
+        room = "" if free is None else f" ({free:,} bytes free)"
+        return DiskFullError(
+            f"disk full while writing {target}{room}: free some space and retry",
+            free_bytes=free,
+        )
+    if exc.errno == errno.ENAMETOOLONG:
+        return PathError(f"cannot write {target}: the name is too long for this file system")
+    if exc.errno == errno.ELOOP:
+        return PathError(f"cannot write {target}: a symbolic link loop is in the way")
+    if exc.errno in {errno.EACCES, errno.EPERM}:
+        return FileError(f"cannot write {target}: permission denied")
     return FileError(f"cannot write {target}: {exc.strerror or exc}")
 
 
@@ -369,6 +583,11 @@ def _receive(
         for chunk in stream.chunks:
             if cancel is not None and cancel.is_set():
                 raise CancelledError(f"download of {f.name} cancelled")
+            if written + len(chunk) > f.size:
+                raise DownloadError(
+                    f"{f.sds_path}: the server sent more than the listed {f.size} bytes; "
+                    "the download was discarded"
+                )
             out.write(chunk)
             hasher.update(chunk)
             written += len(chunk)
@@ -397,21 +616,52 @@ def download_one(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     dry_run: bool = False,
+    retry: bool = True,
+    stall_seconds: float | None = None,
+    deadline: float | None = None,
+    on_conflict: ConflictAction | None = None,
 ) -> DownloadResult:
     """Stream into a hidden temp file beside the target, hash while writing, fsync,
-    verify BLAKE3, then atomically rename. Existing target: skipped unless ``overwrite``;
-    skipped even then when its BLAKE3 already matches. A dry run writes nothing."""
+    verify BLAKE3, then atomically rename. A dry run writes nothing.
+
+    Existing target: resolved under ``on_conflict`` when given (``ASK`` raises
+    ``ConflictError`` whose ``detail`` is the ``Conflict``); otherwise skipped unless
+    ``overwrite``, and skipped even then when its BLAKE3 already matches.
+    """
     f = item.file
     dest = item.local_path
     if not f.safe:
         raise PathError(f"refusing to download {f.sds_path!r}: {f.unsafe_reason}")
     if dest.is_dir():
         raise FileError(f"cannot download {f.name}: {dest} is a folder")
+    if on_conflict is None:
+        on_conflict = ConflictAction.OVERWRITE_IF_DIFFERENT if overwrite else ConflictAction.SKIP
+    saved_as: Path | None = None
     if dest.exists():
-        if not overwrite:
-            return DownloadResult(item, DownloadOutcome.SKIPPED_EXISTS, verified=False)
-        if dest.stat().st_size == f.size and blake3_file(dest, cancel=cancel) == f.sum_blake3:
+        conflict = Conflict(
+            "download",
+            Side(f.sds_path, f.size, f.modified, f.sum_blake3),
+            Side(str(dest), dest.stat().st_size, _local_modified(dest), None),
+        )
+        resolution = decide(
+            on_conflict, conflict, hash_local=lambda: blake3_file(dest, cancel=cancel)
+        )
+        if resolution is Resolution.ASK:
+            raise ConflictError(f"{dest} already exists", detail=conflict)
+        if resolution is Resolution.IDENTICAL:
             return DownloadResult(item, DownloadOutcome.SKIPPED_IDENTICAL, verified=True)
+        if resolution is Resolution.SKIP:
+            outcome = (
+                DownloadOutcome.SKIPPED_EXISTS
+                if on_conflict is ConflictAction.SKIP
+                else DownloadOutcome.SKIPPED_CONFLICT
+            )
+            return DownloadResult(item, outcome, verified=False)
+        if resolution is Resolution.RENAME:
+            saved_as = dest.with_name(
+                keep_both_name(dest.name, lambda n: (dest.parent / n).exists())
+            )
+            dest = saved_as
     if dry_run:
         return DownloadResult(item, DownloadOutcome.PLANNED, verified=False)
     parent = dest.parent
@@ -420,6 +670,7 @@ def download_one(
     except OSError as exc:
         raise _disk_error(exc, parent) from exc
     meter = _HighWater(progress)
+    target = dest
 
     def attempt() -> DownloadResult:
         meter.restart()
@@ -429,19 +680,41 @@ def download_one(
             raise _disk_error(exc, parent) from exc
         tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as out:
-                _receive(gateway, f, out, meter, cancel)
-            tmp.replace(dest)
+            with (
+                _guard(cancel, stall_seconds, deadline) as (event, feed),
+                os.fdopen(fd, "wb") as out,
+            ):
+                _receive(gateway, f, out, _HighWaterFan(meter, feed), event)
+            tmp.replace(target)
         except BaseException as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             if isinstance(exc, OSError) and not isinstance(exc, SDSError):
-                raise _disk_error(exc, dest) from exc
+                raise _disk_error(exc, target) from exc
             raise
         _fsync_dir(parent)
+        if saved_as is not None:
+            return DownloadResult(item, DownloadOutcome.RENAMED, verified=True, saved_as=saved_as)
         return DownloadResult(item, DownloadOutcome.DOWNLOADED, verified=True)
 
+    if not retry:
+        return attempt()
     return gateway.retry.call(attempt, cancel=cancel, what=f"download {f.sds_path}")
+
+
+class _HighWaterFan(_HighWater):
+    """A meter that also feeds a stall watch."""
+
+    def __init__(self, meter: _HighWater, feed: Callable[[int], None]) -> None:
+        self._meter = meter
+        self._feed = feed
+
+    def restart(self) -> None:
+        self._meter.restart()
+
+    def __call__(self, n: int) -> None:
+        self._feed(n)
+        self._meter(n)
 
 
 # -- batches ----------------------------------------------------------------------
@@ -560,6 +833,7 @@ __all__ = [
     "plan_download",
     "plan_upload",
     "run_lanes",
+    "sweep_partials",
     "upload_many",
     "upload_one",
 ]

@@ -119,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             except OSError:
                 data_dir = Path(tempfile.mkdtemp(prefix="sds-sandbox-"))
                 server, key = start_sandbox(data_dir)
+            window.sandbox_server, window.sandbox_key = server, key  # Sites… reuses it
             window.sign_in_with(server.url, key, stored="sandbox", sandbox=True)
         else:
             # Once the window has painted: the sign-in dialog loads the keyring

@@ -38,9 +38,28 @@ Row = tuple[Any, ...]
 
 REMOTE_MIME = "application/x-sds-desktop-remote"
 """JSON list of ``{"kind": "file"|"dir", "sds_path": ..., "uuid": ...}``."""
-PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # == QFileSystemModel.FilePathRole
-KIND_ROLE = Qt.ItemDataRole.UserRole + 2
-ROW_ROLE = Qt.ItemDataRole.UserRole + 3
+PATH_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # == QFileSystemModel.FilePathRole
+KIND_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 3
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+DECORATION = int(Qt.ItemDataRole.DecorationRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+FONT = int(Qt.ItemDataRole.FontRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_UNANSWERED = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.SizeHintRole,
+        Qt.ItemDataRole.StatusTipRole,
+        Qt.ItemDataRole.WhatsThisRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.AccessibleDescriptionRole,
+    )
+)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 _DIR_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsDropEnabled
@@ -80,6 +99,8 @@ class FlatListModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._show = [c.show for c in self.columns]
+        self._right = [c.right for c in self.columns]
         self.rows: list[Row] = []
         self.sort_column = 0
         self.sort_order = Qt.SortOrder.AscendingOrder
@@ -111,15 +132,22 @@ class FlatListModel(QAbstractTableModel):
             return Qt.ItemFlag.ItemIsDropEnabled
         return _DIR_FLAGS if self.rows[index.row()][1] else _FLAGS
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        # The hottest Python in the window (every visible cell, every role, each paint):
+        # plain int roles (comparing with enum members costs several microseconds each),
+        # and the roles nobody answers leave first.
+        if role in _UNANSWERED:
             return None
-        row = self.rows[index.row()]
+        n = index.row()
+        rows = self.rows
+        if not 0 <= n < len(rows):
+            return None
+        row = rows[n]
+        if role == DISPLAY:
+            return self._show[index.column()](row)
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[col].show(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[col].right:
-            return _RIGHT
+        if role == ALIGN:
+            return _RIGHT if self._right[col] else None
         if role == KIND_ROLE:
             return "dir" if row[1] else "file"
         if role == ROW_ROLE:

@@ -1,4 +1,4 @@
-# ruff: noqa: N815, S101 - Qt naming (camelCase signals), Qt's positional bools, asserts
+# ruff: noqa: N815 - Qt naming (camelCase signals), Qt's positional bools, asserts
 """The main window: local | remote panes, transfer queue and log docks, status bar.
 
 Everything that touches the network or the disk (sign-in checks, listings, deletes,
@@ -8,9 +8,9 @@ properties, transfer planning) runs in the background; results come back as sign
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
@@ -25,22 +25,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import sds_desktop.gui.rf
 from sds_desktop.core.compare import HashCache
-from sds_desktop.core.config import load_config
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
 from sds_desktop.core.queue import TransferQueue
 from sds_desktop.gui import about
 from sds_desktop.gui.compare_view import open_compare
+from sds_desktop.gui.conflicts import ConflictPrompter
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
 from sds_desktop.gui.local_pane import LocalPane
-from sds_desktop.gui.login import Account, LoginDialog, explain, validate
+from sds_desktop.gui.login import Account, LoginDialog
 from sds_desktop.gui.logs import LogDock, LoggingSetup
 from sds_desktop.gui.path_bar import TargetButton
+from sds_desktop.gui.preferences import PreferencesDialog, apply_preferences
 from sds_desktop.gui.queue_view import QueueDock
 from sds_desktop.gui.remote_pane import RemotePane
-from sds_desktop.gui.settings import DEFAULT_HOST, Settings
+from sds_desktop.gui.session import SessionActions
+from sds_desktop.gui.settings import Settings
 from sds_desktop.gui.shortcuts import ShortcutsDialog, build_actions
 from sds_desktop.gui.tasks import TaskRunner
 from sds_desktop.gui.transfers import TransferController
@@ -50,7 +53,7 @@ log = logging.getLogger("sds_desktop.gui")
 SHUTDOWN_TIMEOUT_MS = 10_000
 
 
-class MainWindow(WindowActions, QMainWindow):
+class MainWindow(SessionActions, WindowActions, QMainWindow):
     """The application window. ``controller`` is the transfer API (see transfers.py).
 
     For gui/rf: ``remote_tabs`` (the SDS side; "Files" first), ``tasks`` (the
@@ -76,6 +79,9 @@ class MainWindow(WindowActions, QMainWindow):
         self.account: Account | None = None
         self.gateway: Gateway | None = None
         self.lister: ParallelLister | None = None
+        self.sandbox_server: Any = None  # the in-process sandbox, when one runs
+        self.sandbox_key = ""
+        self._own_sandbox = False
         self._hash_cache: HashCache | None = None
         self._closed = False
         self.active_side = "local"
@@ -132,6 +138,7 @@ class MainWindow(WindowActions, QMainWindow):
         self._fit_screen()
         self._update_connection()
         self._update_stats()
+        sds_desktop.gui.rf.install(self)
 
     # -- construction --------------------------------------------------------------
     def _handlers(self) -> dict[str, Callable[[], object]]:
@@ -153,6 +160,7 @@ class MainWindow(WindowActions, QMainWindow):
             "search": self.focus_search,
             "compare": self.compare_folders,
             "sign_in": self.open_login,
+            "sites": self.open_sites,
             "sign_out": self.sign_out,
             "quit": self.close,
             "shortcuts": self.show_shortcuts,
@@ -188,7 +196,17 @@ class MainWindow(WindowActions, QMainWindow):
         a = self.actions
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        for key in ("sign_in", "sign_out", None, "upload", "download", "download_to", None, "quit"):
+        for key in (
+            "sites",
+            "sign_in",
+            "sign_out",
+            None,
+            "upload",
+            "download",
+            "download_to",
+            None,
+            "quit",
+        ):
             file_menu.addSeparator() if key is None else file_menu.addAction(a[key])
         self.sign_in_action, self.sign_out_action = a["sign_in"], a["sign_out"]
         edit = menu.addMenu("&Edit")
@@ -199,6 +217,11 @@ class MainWindow(WindowActions, QMainWindow):
             go.addSeparator() if key is None else go.addAction(a[key])
         tools = menu.addMenu("&Tools")
         tools.addAction(a["compare"])
+        tools.addSeparator()
+        self.preferences_action = tools.addAction(
+            "Preferences…", lambda: PreferencesDialog(self.settings, self.controller, self).open()
+        )
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         view = menu.addMenu("&View")
         view.addAction(self.queue_dock.toggleViewAction())
         view.addAction(self.log_dock.toggleViewAction())
@@ -248,6 +271,8 @@ class MainWindow(WindowActions, QMainWindow):
         menu = QMenu(self)
         for key in keys:
             menu.addSeparator() if key is None else menu.addAction(self.actions[key])
+        for hook in getattr(pane, "menu_hooks", ()):  # gui/rf adds its actions here
+            hook(menu)
         view = pane.view  # type: ignore[attr-defined]
         menu.popup(view.viewport().mapToGlobal(pos))
 
@@ -269,109 +294,15 @@ class MainWindow(WindowActions, QMainWindow):
         self.controller.planFailed.connect(self._on_plan_failed)
         self.controller.uploadedInto.connect(self.uploaded_into)
         self.queue_dock.parallel.valueChanged.connect(self._remember_parallel)
+        # transfers that heal themselves (gui/conflicts, gui/preferences; issue 10)
+        apply_preferences(self.settings, self.controller)
+        self.conflict_prompter = ConflictPrompter(self.controller, self, self.tasks)
+        self.controller.conflictFound.connect(self.conflict_prompter.ask)
+        self.controller.keyNeeded.connect(self._ask_for_key)
+        self.controller.healthChanged.connect(lambda text: self.statusBar().showMessage(text))
 
-    # -- session -------------------------------------------------------------------
-    def start_session(self) -> None:
-        """Sign in from the environment, a stored key, or the login dialog."""
-        env_token = os.environ.get("SDS_SECRET_TOKEN")
-        if env_token or (Path.cwd() / ".env").is_file():
-            config = load_config()
-            if config.token:
-                self.sign_in_with(config.host or DEFAULT_HOST, config.token, stored="environment")
-                return
-        host = self.settings.last_host
-        if host:
-            self.tasks.call(
-                lambda: self.credentials.load(host),
-                lambda found: self._stored_key(host, found),
-                lambda exc: self.open_login(f"Could not read the stored key: {exc}"),
-            )
-            return
-        self.open_login()
-
-    def _stored_key(self, host: str, found: object) -> None:
-        assert isinstance(found, tuple)
-        token, where = found
-        if token:
-            self.sign_in_with(host, token, stored=where)
-        else:
-            self.open_login()
-
-    def sign_in_with(
-        self, host: str, token: str, *, stored: str = "", sandbox: bool = False
-    ) -> None:
-        """Validate ``token`` with ``host`` in the background, then sign in."""
-        self.statusBar().showMessage(f"Connecting to {host}…")
-
-        def ok(result: object) -> None:
-            assert isinstance(result, tuple)
-            base_url, email = result
-            self.sign_in(Account(host, base_url, email, token, stored, sandbox))
-
-        def failed(exc: BaseException) -> None:
-            self.statusBar().clearMessage()
-            log.warning("could not sign in to %s: %s", host, exc)
-            self.open_login(explain(exc, host))
-
-        if self.logging_setup is not None:
-            self.logging_setup.secret_filter.add_secret(token)
-        self.tasks.call(lambda: validate(host, token), ok, failed)
-
-    @Slot(object)
-    def sign_in(self, account: Account) -> None:
-        if self.logging_setup is not None:
-            self.logging_setup.secret_filter.add_secret(account.token)
-        if self.gateway is not None:
-            self.gateway.close()
-        self.account = account
-        self.gateway = Gateway(account.base_url, account.token)
-        gateway = self.gateway
-        if self.lister is not None:
-            self.lister.close()
-        self.lister = ParallelLister(gateway)
-        title = "SDS (sandbox)" if account.sandbox else "SDS"
-        self.remote_pane.set_lister(self.lister, title)
-        self.controller.set_gateway(gateway, account.key)
-        self.statusBar().showMessage(f"Signed in as {account.email}", 4000)
-        log.info("signed in to %s as %s", account.host, account.email)
-        self._update_connection()
-        self.signedIn.emit(account)
-
-    @Slot()
-    def sign_out(self) -> None:
-        """Forget the stored key and disconnect (queued transfers stay in the journal)."""
-        account = self.account
-        if account is None:
-            return
-        self.controller.cancel_all()
-        self.controller.set_gateway(None)
-        self.remote_pane.set_lister(None)
-        if self.lister is not None:
-            self.lister.close()
-            self.lister = None
-        if not account.sandbox:
-            self.tasks.call(lambda: self.credentials.delete(account.host))
-        if self.gateway is not None:
-            self.gateway.close()
-        self.gateway = None
-        self.account = None
-        log.info("signed out of %s", account.host)
-        self._update_connection()
-        self.signedOut.emit()
-
-    @Slot()
-    def open_login(self, message: str = "") -> LoginDialog:
-        if self.login_dialog is not None and self.login_dialog.isVisible():
-            if message:
-                self.login_dialog.show_error(message)
-            return self.login_dialog
-        dialog = LoginDialog(self.settings, self.credentials, self.tasks, self, message=message)
-        dialog.signedIn.connect(self.sign_in)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._login_closed)
-        self.login_dialog = dialog
-        dialog.open()
-        return dialog
+    def _ask_for_key(self, message: str) -> None:
+        self.open_login(message)
 
     def _login_closed(self) -> None:
         self.login_dialog = None
@@ -510,4 +441,6 @@ class MainWindow(WindowActions, QMainWindow):
         self.queue.close()
         if self.gateway is not None:
             self.gateway.close()
+        if self._own_sandbox and self.sandbox_server is not None:
+            self.sandbox_server.stop()
         return ok

@@ -1,4 +1,5 @@
-"""Properties of one SDS file: every field, its captures and datasets, the raw record."""
+"""Properties of one SDS file: every field, its captures and datasets, the raw record,
+and every version the SDS holds of its path (each downloadable and deletable)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ import json
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from sds_desktop.core.listing import FileRow
 from sds_desktop.core.models import SDSFile, parse_server_time
 from sds_desktop.gui.fmt import human_bytes, local_time
 
@@ -23,7 +30,7 @@ class PropertiesDialog(QDialog):
     def __init__(self, file: SDSFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Properties — {file.name}")
-        self.resize(640, 520)
+        self.resize(680, 640)
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(2)
@@ -61,10 +68,63 @@ class PropertiesDialog(QDialog):
         for key, value in sorted(file.raw.items()):
             raw.addChild(QTreeWidgetItem([key, json.dumps(value, default=str)]))
         self.tree.addTopLevelItem(raw)
-        layout.addWidget(self.tree)
+        layout.addWidget(self.tree, 2)
+        self.versions_label = QLabel("Versions on the SDS: looking…", self)
+        layout.addWidget(self.versions_label)
+        self.versions = QTableWidget(0, 4, self)
+        self.versions.setHorizontalHeaderLabels(["Uploaded", "Size", "BLAKE3", "UUID"])
+        self.versions.verticalHeader().hide()
+        self.versions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.versions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.versions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.versions.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.versions, 1)
+        row = QHBoxLayout()
+        self.download_version = QPushButton("Download this version", self)
+        self.delete_version = QPushButton("Delete this version…", self)
+        for b in (self.download_version, self.delete_version):
+            b.setEnabled(False)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.version_rows: list[FileRow] = []
+        self.versions.itemSelectionChanged.connect(self._version_picked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def set_versions(self, rows: list[FileRow]) -> None:
+        """Every version of this path, newest first (from the root listing)."""
+        rows = sorted(rows, key=lambda r: (r.created_at, r.uuid), reverse=True)
+        self.version_rows = rows
+        self.versions.setRowCount(len(rows))
+        for n, r in enumerate(rows):
+            when = local_time(parse_server_time(r.created_at)) or r.created_at
+            current = "  (current)" if n == 0 else ""
+            for col, text in enumerate(
+                (when + current, human_bytes(r.size), r.sum_blake3[:16], r.uuid)
+            ):
+                item = QTableWidgetItem(text)
+                item.setToolTip(r.sum_blake3 if col == 2 else text)
+                self.versions.setItem(n, col, item)
+        self.versions.resizeColumnsToContents()
+        many = len(rows) > 1
+        self.versions_label.setText(
+            f"Versions on the SDS: {len(rows)} (uploading other content to the same path "
+            "keeps the old one)"
+            if many
+            else "Versions on the SDS: only this one"
+        )
+        self._version_picked()
+
+    def selected_version(self) -> FileRow | None:
+        picked = self.versions.selectionModel().selectedRows()
+        return self.version_rows[picked[0].row()] if picked else None
+
+    def _version_picked(self) -> None:
+        chosen = self.selected_version() is not None
+        self.download_version.setEnabled(chosen)
+        self.delete_version.setEnabled(chosen)
 
 
 def _describe(entry: object) -> str:

@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 
 from sds_desktop.core.queue import (
     ACTIVE_STATES,
-    FAILED_STATES,
     FINISHED_STATES,
+    STOPPED_STATES,
     Direction,
     ItemState,
     QueueEvent,
@@ -100,6 +100,8 @@ _STATE_COLORS = {
     ItemState.CANCELLED: "#8a6d3b",
     ItemState.PAUSED: "#8a6d3b",
     ItemState.RUNNING: "#0b57d0",
+    ItemState.WAITING: "#8a6d3b",
+    ItemState.CONFLICT: "#b35c00",
 }
 
 
@@ -171,6 +173,10 @@ class QueueModel(QAbstractTableModel):
         rows = [r for r in map(self._rows.get, list(self.controller._workers)) if r is not None]
         for first, last in _runs(rows):  # running rows are mostly adjacent: few signals
             self.dataChanged.emit(self.index(first, C_PROGRESS), self.index(last, C_ETA))
+        counts = self.controller.queue.counts()
+        if self._ids and (counts["waiting"] or self.controller.health_text()):
+            # countdowns ("retrying in 12 s", "next try in 20 s"): one signal, one column
+            self.dataChanged.emit(self.index(0, C_STATE), self.index(len(self._ids) - 1, C_STATE))
 
     # -- model --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -202,7 +208,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == C_ERROR and item.error:
                 return item.error
-            if col in (C_LOCAL, C_SDS, C_NAME):
+            if col in (C_LOCAL, C_SDS, C_NAME, C_STATE):
                 return self._display(item, col)
             return None
         if role == Qt.ItemDataRole.ForegroundRole and col in (C_STATE, C_CHECKSUM, C_ERROR):
@@ -259,7 +265,10 @@ class QueueModel(QAbstractTableModel):
                 return ""
             return human_duration(max(0, item.size - item.bytes_done) / speed)
         if col == C_STATE:
-            return item.state.value
+            healing = self.controller.retry_text(item) if self.controller is not None else ""
+            if healing:
+                return healing
+            return f"{item.state.value} · {item.note}" if item.note else item.state.value
         if col == C_ATTEMPTS:
             return str(item.attempts)
         if col == C_CHECKSUM:
@@ -351,15 +360,15 @@ class QueueTab(QTableView):
         header.setStretchLastSection(True)
         widths = {
             C_DIR: 34,
-            C_NAME: 160,
-            C_JOB: 130,
-            C_LOCAL: 150,
-            C_SDS: 170,
+            C_NAME: 140,
+            C_JOB: 120,
+            C_LOCAL: 130,
+            C_SDS: 150,
             C_SIZE: 66,
             C_PROGRESS: 110,
             C_SPEED: 76,
             C_ETA: 50,
-            C_STATE: 70,
+            C_STATE: 200,  # "retrying in 12 s (attempt 3/8)", "waiting for SDS, ..."
             C_ATTEMPTS: 60,
             C_CHECKSUM: 140,
         }
@@ -398,7 +407,7 @@ class QueueDock(QDockWidget):
         self.model = QueueModel(queue, controller, self)
         self.proxies = [
             QueueFilter(ACTIVE_STATES, self),
-            QueueFilter(FAILED_STATES, self),
+            QueueFilter(STOPPED_STATES, self),
             QueueFilter(FINISHED_STATES, self),
         ]
         for proxy in self.proxies:
@@ -476,10 +485,16 @@ class QueueDock(QDockWidget):
 
     @Slot()
     def _update_titles(self, *_args: object) -> None:
+        counts = self.controller.queue.counts()
         for i, proxy in enumerate(self.proxies):
             count = proxy.rowCount()
             title = self.TAB_TITLES[i]
             text = f"{title} ({count})" if count else title
+            if i == 1 and counts["cancelled"]:
+                # cancelled is not a failure: counted apart, shown in the same tab
+                failed = counts["failed"]
+                text = f"{title} ({failed})" if failed else title
+                text += f" · cancelled ({counts['cancelled']})"
             if self.tabs.tabText(i) != text:  # most changes move no row between tabs
                 self.tabs.setTabText(i, text)
 

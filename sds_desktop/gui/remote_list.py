@@ -34,8 +34,12 @@ from PySide6.QtWidgets import QApplication, QStyle
 from sds_desktop.core.listing import FileRow, FolderSummary, ParallelLister, to_sds_file
 from sds_desktop.core.models import SDSFile, parse_server_time
 from sds_desktop.gui.file_list import (
+    DECORATION,
+    FONT,
+    FOREGROUND,
     PATH_ROLE,
     REMOTE_MIME,
+    TOOLTIP,
     Column,
     FlatListModel,
     Row,
@@ -48,16 +52,22 @@ from sds_desktop.gui.tasks import Task, TaskRunner
 log = logging.getLogger("sds_desktop.gui.remote")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-# row layout: name, is_dir, size, modified, blake3, expires, files, virtual, FileRow|None
-R_NAME, R_DIR, R_SIZE, R_MOD, R_B3, R_EXP, R_COUNT, R_VIRTUAL, R_FILE = range(9)
+# row layout: name, is_dir, size, modified, blake3, expires, files, virtual, FileRow|None,
+# versions (how many versions of the path the SDS holds; 1 when only the current one)
+R_NAME, R_DIR, R_SIZE, R_MOD, R_B3, R_EXP, R_COUNT, R_VIRTUAL, R_FILE, R_VERSIONS = range(10)
 BATCH_SECONDS = 0.25
-LIVE_SORT_LIMIT = 20_000
+LIVE_SORT_LIMIT = 5_000
 """While loading, batches are re-sorted on the GUI thread only below this many rows."""
 
 
 @lru_cache(maxsize=8192)
 def _when(text: str) -> str:
     return local_time(parse_server_time(text)) if text else ""
+
+
+def _name(row: Row) -> str:
+    n = row[R_VERSIONS]
+    return row[R_NAME] if n <= 1 else f"{row[R_NAME]}  ({n} versions)"
 
 
 def _count(row: Row) -> str:
@@ -70,7 +80,7 @@ def _count(row: Row) -> str:
 
 
 COLUMNS = (
-    Column("Name", name_key, itemgetter(R_NAME), width=200),
+    Column("Name", name_key, _name, width=200),
     Column(
         "Size",
         itemgetter(R_SIZE),
@@ -107,12 +117,12 @@ COLUMNS = (
 )
 
 
-def file_row(f: FileRow) -> Row:
-    return (f.name, False, f.size, f.modified, f.sum_blake3, f.expires, 1, False, f)
+def file_row(f: FileRow, versions: int = 1) -> Row:
+    return (f.name, False, f.size, f.modified, f.sum_blake3, f.expires, 1, False, f, versions)
 
 
 def dir_row(name: str, count: int, size: int, *, virtual: bool = False) -> Row:
-    return (name, True, size, "", "", "", count, virtual, None)
+    return (name, True, size, "", "", "", count, virtual, None, 0)
 
 
 def join(base: str, name: str) -> str:
@@ -135,6 +145,9 @@ class RemoteListModel(FlatListModel):
         self.state = "idle"  # idle | loading | loaded | error
         self.searching = ""  # the search text while search results are shown
         self.virtual: dict[str, set[str]] = {}  # folder -> names of new (empty) folders
+        self.versions: dict[tuple[str, str], int] = {}
+        """(folder, name) → versions on the SDS, from the last root listing (only the
+        root listing shows older versions: sds-api-reference 4.3)."""
         self._task: Task | None = None
         self._reload_again = False
         self._dirs_shown: set[str] = set()
@@ -143,6 +156,7 @@ class RemoteListModel(FlatListModel):
         self._file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         self._italic = QFont()
         self._italic.setItalic(True)
+        self._unsafe = QBrush(QColor("#b00020"))
         self._resort = QTimer(self)
         self._resort.setSingleShot(True)
         self._resort.setInterval(100)
@@ -193,8 +207,9 @@ class RemoteListModel(FlatListModel):
         sort_key = self.columns[self.sort_column].key
         descending = self.sort_order == Qt.SortOrder.DescendingOrder
         sorted_as = (self.sort_column, self.sort_order)
+        known_versions = self.versions
 
-        def work(task: Task) -> tuple[list[Row], dict[str, list[int]], Any]:
+        def work(task: Task) -> tuple[list[Row], dict[str, list[int]], Any, Any]:
             summary = FolderSummary(path)
             files: list[Row] = []
             dirs: set[str] = set()
@@ -207,13 +222,16 @@ class RemoteListModel(FlatListModel):
                 if live and (now - last >= BATCH_SECONDS or not last):
                     task.emit(_batch(files, dirs, summary))
                     files, dirs, last = [], set(), now
-            rows = [file_row(f) for f in summary.files]
+            if live and (files or dirs):  # the view holds every row before the sorted list
+                task.emit(_batch(files, dirs, summary))
+            counts = summary.version_counts() if path == "/" else known_versions
+            rows = [file_row(f, counts.get((f.directory, f.name), 1)) for f in summary.files]
             rows += [dir_row(n, c, b) for n, (c, b) in summary.subdirs.items()]
             rows.sort(key=name_key)
             if sorted_as[0] != 0 or descending:
                 rows.sort(key=sort_key, reverse=descending)
             rows.sort(key=itemgetter(R_DIR), reverse=True)
-            return rows, summary.tree, sorted_as
+            return rows, summary.tree, sorted_as, counts if path == "/" else None
 
         task = self.runner.submit(
             work,
@@ -245,7 +263,9 @@ class RemoteListModel(FlatListModel):
             return
         self._task = None
         assert isinstance(result, tuple)
-        rows, tree, sorted_as = result
+        rows, tree, sorted_as, versions = result
+        if versions is not None:
+            self.versions = versions
         rows = self._with_virtual(path, rows, tree)
         if self.state == "loading" and sorted_as == (self.sort_column, self.sort_order):
             self._show_sorted(rows)
@@ -357,15 +377,17 @@ class RemoteListModel(FlatListModel):
 
     # -- data -----------------------------------------------------------------------
     def extra_data(self, row: Row, col: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return self._dir_icon if row[R_DIR] else self._file_icon
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == DECORATION:
+            if col == 0:
+                return self._dir_icon if row[R_DIR] else self._file_icon
+            return None
+        if role == FONT:
+            return self._italic if row[R_VIRTUAL] else None
+        if role == FOREGROUND:
+            f = row[R_FILE]
+            return self._unsafe if f is not None and f.unsafe else None
+        if role == TOOLTIP:
             return self._tooltip(row, col)
-        if role == Qt.ItemDataRole.FontRole and row[R_VIRTUAL]:
-            return self._italic
-        f = row[R_FILE]
-        if role == Qt.ItemDataRole.ForegroundRole and f is not None and f.unsafe:
-            return QBrush(QColor("#b00020"))
         if role == PATH_ROLE:
             return self.path_of(row)
         return None
@@ -381,7 +403,10 @@ class RemoteListModel(FlatListModel):
             return f"{path}\nUnsafe name from the server: {f.unsafe}"
         if col == 3:
             return f.sum_blake3
-        return f"{path}\n{f.size:,} bytes\nowner {f.owner or '?'}"
+        more = ""
+        if row[R_VERSIONS] > 1:
+            more = f"\n{row[R_VERSIONS]} versions on the SDS: Properties (Alt+Enter) lists them"
+        return f"{path}\n{f.size:,} bytes\nowner {f.owner or '?'}{more}"
 
     # -- drag and drop --------------------------------------------------------------
     def mimeTypes(self) -> list[str]:

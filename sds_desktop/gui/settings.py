@@ -8,6 +8,7 @@ that booleans never come back as the string ``"false"`` (style.md pitfalls).
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import platformdirs
@@ -87,6 +88,72 @@ class Settings:
     @parallel_transfers.setter
     def parallel_transfers(self, value: int) -> None:
         self._qs.setValue("transfers/parallel", int(value))
+
+    # transfers: reliability (issue 10)
+    def conflict_default(self, direction: str) -> str:
+        """``ask`` or a ``core.conflicts.ConflictAction`` value, per direction."""
+        return str(self._qs.value(f"transfers/conflict_{direction}", "ask", type=str))
+
+    def set_conflict_default(self, direction: str, action: str) -> None:
+        self._qs.setValue(f"transfers/conflict_{direction}", action)
+
+    def _number(self, key: str, default: float, low: float, high: float) -> float:
+        try:
+            value = float(self._qs.value(key, default, type=float))
+        except (TypeError, ValueError):
+            return default
+        return default if math.isnan(value) else max(low, min(high, value))
+
+    @property
+    def retry_attempts(self) -> int:
+        return int(self._number("transfers/retry_attempts", 8, 1, 100))
+
+    @retry_attempts.setter
+    def retry_attempts(self, value: int) -> None:
+        self._qs.setValue("transfers/retry_attempts", int(value))
+
+    @property
+    def retry_deadline_minutes(self) -> float:
+        return self._number("transfers/retry_deadline_minutes", 60, 1, 7 * 24 * 60)
+
+    @retry_deadline_minutes.setter
+    def retry_deadline_minutes(self, value: float) -> None:
+        self._qs.setValue("transfers/retry_deadline_minutes", float(value))
+
+    @property
+    def stall_seconds(self) -> float:
+        return self._number("transfers/stall_seconds", 30, 5, 3600)
+
+    @stall_seconds.setter
+    def stall_seconds(self, value: float) -> None:
+        self._qs.setValue("transfers/stall_seconds", float(value))
+
+    @property
+    def notifications(self) -> bool:
+        return bool(self._qs.value("transfers/notifications", True, type=bool))
+
+    @notifications.setter
+    def notifications(self, value: bool) -> None:
+        self._qs.setValue("transfers/notifications", bool(value))
+
+    @property
+    def units(self) -> str:
+        """``binary`` (KiB, MiB) or ``decimal`` (kB, MB); formatting reads it."""
+        value = str(self._qs.value("view/units", "binary", type=str))
+        return value if value in {"binary", "decimal"} else "binary"
+
+    @units.setter
+    def units(self, value: str) -> None:
+        self._qs.setValue("view/units", value if value in {"binary", "decimal"} else "binary")
+
+    @property
+    def speed_limit_kib(self) -> int:
+        """Transfer speed limit in KiB/s per file (0: none). Not applied yet."""
+        return int(self._number("transfers/speed_limit_kib", 0, 0, 10**9))
+
+    @speed_limit_kib.setter
+    def speed_limit_kib(self, value: int) -> None:
+        self._qs.setValue("transfers/speed_limit_kib", int(value))
 
     # browsing
     @property

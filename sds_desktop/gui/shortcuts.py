@@ -115,6 +115,13 @@ SPECS: tuple[tuple[str, str, tuple[str, ...], str, QStyle.StandardPixmap | None]
         "Compare the local folder shown with the SDS folder shown, file by file, by BLAKE3",
         None,
     ),
+    (
+        "sites",
+        "Sites…",
+        (),
+        "The gateways you use (production, dev, sandbox, your own); sign in to one",
+        None,
+    ),
     ("sign_in", "Sign in…", (), "Sign in to an SDS gateway", None),
     ("sign_out", "Sign out", (), "Forget the key and disconnect", None),
     ("quit", "Quit", ("Ctrl+Q",), "Close SDS Desktop", None),

@@ -18,10 +18,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from sds_desktop.core.errors import PathError
+from sds_desktop.core.listing import FileRow, to_sds_file
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import validate_file_name
 from sds_desktop.gui.properties import PropertiesDialog
 from sds_desktop.gui.remote_list import R_DIR, R_FILE
+from sds_desktop.gui.tasks import Task
 
 if TYPE_CHECKING:
     from sds_desktop.gui.main_window import MainWindow
@@ -337,8 +339,59 @@ class WindowActions:
         assert isinstance(file, SDSFile)
         dialog = PropertiesDialog(file, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.download_version.clicked.connect(lambda: self._download_version(dialog))
+        dialog.delete_version.clicked.connect(lambda: self._delete_version(dialog))
         self.properties_dialog = dialog
         dialog.open()
+        self._find_versions(dialog, file.directory, file.name)
+
+    def _find_versions(
+        self: MainWindow, dialog: PropertiesDialog, directory: str, name: str
+    ) -> None:
+        """Older versions show only in the root listing (it is not deduplicated)."""
+        lister = self.lister
+        if lister is None:
+            return
+
+        def work(task: Task) -> list[FileRow]:
+            return [
+                r
+                for page in lister.iter_rows("/", task.cancel)
+                for r in page
+                if r.name == name and r.directory == directory
+            ]
+
+        task = self.tasks.submit(work, on_success=dialog.set_versions)
+        dialog.finished.connect(task.cancel.set)
+
+    def _download_version(self: MainWindow, dialog: PropertiesDialog) -> None:
+        row = dialog.selected_version()
+        if row is not None:
+            self.download_into([to_sds_file(row)], self.local_pane.current_dir())
+
+    def _delete_version(self: MainWindow, dialog: PropertiesDialog) -> None:
+        row = dialog.selected_version()
+        gateway = self.gateway
+        if row is None or gateway is None:
+            return
+        when = row.created_at or row.uuid
+        if not self.ask(
+            "Delete this version",
+            f"Delete the version of {row.sds_path} uploaded {when} from the SDS?\n\n"
+            "This cannot be undone.",
+        ):
+            return
+
+        def done(_r: object) -> None:
+            self.statusBar().showMessage(f"Deleted a version of {row.sds_path}", 4000)
+            self._find_versions(dialog, row.directory, row.name)
+            self.remote_pane.model.reload()
+
+        self.tasks.call(
+            lambda: gateway.delete_file(row.uuid),
+            done,
+            lambda exc: self.show_error("Delete failed", f"The SDS refused: {exc}"),
+        )
 
     def get_text(self: MainWindow, title: str, label: str, text: str = "") -> tuple[str, bool]:
         """A one-line question (overridable in tests)."""

@@ -15,7 +15,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sds_desktop.sandbox.app import ApiError, SandboxApp
+from sds_desktop.sandbox.app import SandboxApp
+from sds_desktop.sandbox.wire import ApiError
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import secrets
 import sqlite3
 import string
-import tempfile
 import threading
 import time
 import uuid
@@ -23,101 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from blake3 import blake3
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    email TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS api_keys (
-    prefix TEXT PRIMARY KEY,
-    hashed TEXT NOT NULL,
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    revoked INTEGER NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS files (
-    uuid TEXT PRIMARY KEY,
-    owner_id INTEGER NOT NULL REFERENCES users(id),
-    directory TEXT NOT NULL,
-    name TEXT NOT NULL,
-    media_type TEXT NOT NULL DEFAULT '',
-    permissions TEXT NOT NULL DEFAULT 'rw-r--r--',
-    size INTEGER NOT NULL,
-    sum_blake3 TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    expiration_date REAL,
-    is_deleted INTEGER NOT NULL DEFAULT 0,
-    deleted_at REAL
-);
-CREATE INDEX IF NOT EXISTS files_owner_dir ON files(owner_id, directory);
-CREATE INDEX IF NOT EXISTS files_owner_sum ON files(owner_id, sum_blake3);
-CREATE TABLE IF NOT EXISTS captures (
-    uuid TEXT PRIMARY KEY,
-    owner_id INTEGER NOT NULL REFERENCES users(id),
-    capture_type TEXT NOT NULL,
-    index_name TEXT NOT NULL DEFAULT '',
-    top_level_dir TEXT NOT NULL,
-    channel TEXT NOT NULL DEFAULT '',
-    scan_group TEXT,
-    name TEXT NOT NULL DEFAULT '',
-    origin TEXT NOT NULL DEFAULT 'user',
-    capture_props TEXT NOT NULL DEFAULT '{}',
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    is_deleted INTEGER NOT NULL DEFAULT 0,
-    deleted_at REAL
-);
-CREATE TABLE IF NOT EXISTS capture_files (
-    capture_uuid TEXT NOT NULL,
-    file_uuid TEXT NOT NULL,
-    PRIMARY KEY (capture_uuid, file_uuid)
-);
-CREATE TABLE IF NOT EXISTS datasets (
-    uuid TEXT PRIMARY KEY,
-    owner_id INTEGER NOT NULL REFERENCES users(id),
-    name TEXT NOT NULL,
-    abstract TEXT NOT NULL DEFAULT '',
-    description TEXT NOT NULL DEFAULT '',
-    authors TEXT NOT NULL DEFAULT '[]',
-    keywords TEXT NOT NULL DEFAULT '[]',
-    institutions TEXT NOT NULL DEFAULT '[]',
-    status TEXT NOT NULL DEFAULT 'draft',
-    is_public INTEGER NOT NULL DEFAULT 0,
-    version INTEGER NOT NULL DEFAULT 1,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    is_deleted INTEGER NOT NULL DEFAULT 0,
-    deleted_at REAL
-);
-CREATE TABLE IF NOT EXISTS dataset_files (
-    dataset_uuid TEXT NOT NULL,
-    file_uuid TEXT NOT NULL,
-    PRIMARY KEY (dataset_uuid, file_uuid)
-);
-CREATE TABLE IF NOT EXISTS dataset_captures (
-    dataset_uuid TEXT NOT NULL,
-    capture_uuid TEXT NOT NULL,
-    PRIMARY KEY (dataset_uuid, capture_uuid)
-);
-CREATE TABLE IF NOT EXISTS shares (
-    item_type TEXT NOT NULL,
-    item_uuid TEXT NOT NULL,
-    user_id INTEGER NOT NULL,
-    PRIMARY KEY (item_type, item_uuid, user_id)
-);
-"""
+from sds_desktop.sandbox.blobs import FSYNC_MIN_BYTES, HashingWriter
+from sds_desktop.sandbox.schema import SCHEMA
 
 _ALNUM = string.ascii_letters + string.digits
 DEFAULT_EXPIRY_SECONDS = 730 * 24 * 3600
 POOL_MAX_IDLE = 16
-# Blobs from this size up are fsynced before they are renamed to their address. Smaller
-# ones are not: fsync costs milliseconds per small upload, and a sandbox only needs to
-# survive an application crash (the page cache has the data), not a power loss.
-FSYNC_MIN_BYTES = 1024 * 1024
 
 
 def new_uuid() -> str:
@@ -144,57 +53,6 @@ class User:
     id: int
     email: str
     name: str
-
-
-class HashingWriter:
-    """A temp file in the blob dir that BLAKE3-hashes everything written to it.
-
-    Werkzeug's form parser writes the ``file`` part here chunk by chunk, so an upload
-    of any size costs constant memory; ``commit`` renames it to its content address.
-    """
-
-    def __init__(self, tmp_dir: Path) -> None:
-        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-", suffix=".part")
-        self._fh = os.fdopen(fd, "w+b")
-        self.path = Path(name)
-        self._hasher = blake3()
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self._hasher.update(data)
-        self.size += len(data)
-        return self._fh.write(data)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self._fh.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._fh.tell()
-
-    def read(self, n: int = -1) -> bytes:
-        return self._fh.read(n)
-
-    def flush(self) -> None:
-        self._fh.flush()
-
-    def close(self) -> None:
-        self._fh.close()
-
-    def fsync(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-
-    @property
-    def closed(self) -> bool:
-        return self._fh.closed
-
-    def hexdigest(self) -> str:
-        return self._hasher.hexdigest()
-
-    def discard(self) -> None:
-        self._fh.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
 
 
 _INSERT_FILE = (

@@ -94,3 +94,36 @@ def test_malformed_entry_is_a_clear_error():
 
 def test_empty_folder(lister: ParallelLister, tmp_path: Path):
     assert [r for page in lister.iter_rows("/nothing/here") for r in page] == []
+
+
+def test_versions_count_once_with_the_newest_size():
+    def v(name: str, size: int, created: str, uuid: str) -> dict[str, object]:
+        return {
+            "uuid": uuid * 32,
+            "name": name,
+            "size": size,
+            "sum_blake3": "b" * 64,
+            "directory": "/files/me@x.org/a",
+            "created_at": created,
+        }
+
+    parser = _Parser("/")
+    rows = parser.rows(
+        [
+            v("r.bin", 20, "2024-01-02 00:00:00", "2"),
+            v("other.bin", 5, "2024-01-01 00:00:00", "3"),
+            v("r.bin", 10, "2024-01-01 00:00:00", "1"),  # the older one, listed after
+        ]
+    )
+    summary = FolderSummary("/")
+    summary.add(rows[:1])
+    summary.add(rows[1:])
+    assert summary.tree["/"] == [2, 25]
+    assert summary.subdirs == {"a": [2, 25]}
+    (versions,) = summary.versions.values()
+    assert sorted(r.size for r in versions) == [10, 20]
+    assert summary.version_counts() == {("/a", "r.bin"): 2}
+    inside = FolderSummary("/a")
+    inside.add(list(reversed(rows)))  # the newest last: it replaces the older row
+    assert [(r.name, r.size) for r in sorted(inside.files)] == [("other.bin", 5), ("r.bin", 20)]
+    assert inside.tree["/a"] == [2, 25]

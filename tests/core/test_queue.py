@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,15 @@ def test_add_job_and_order() -> None:
     assert events == [("added", [i.id for i in items])]
     assert q.next_queued("h|a@b") is not None
     assert q.next_queued("other") is None
-    assert q.counts() == {"active": 3, "running": 0, "failed": 0, "finished": 0}
+    assert q.counts() == {
+        "active": 3,
+        "running": 0,
+        "failed": 0,
+        "cancelled": 0,
+        "waiting": 0,
+        "conflicts": 0,
+        "finished": 0,
+    }
 
 
 def test_lifecycle_and_progress() -> None:
@@ -212,6 +221,9 @@ def test_counters_match_a_recount_after_random_transitions() -> None:
             "active": sum(i.state in ACTIVE_STATES for i in items),
             "running": sum(i.state is ItemState.RUNNING for i in items),
             "failed": sum(i.state in FAILED_STATES for i in items),
+            "cancelled": sum(i.state is ItemState.CANCELLED for i in items),
+            "waiting": sum(i.state is ItemState.WAITING for i in items),
+            "conflicts": sum(i.state is ItemState.CONFLICT for i in items),
             "finished": sum(i.state in FINISHED_STATES for i in items),
         }
         for job in jobs:
@@ -220,3 +232,104 @@ def test_counters_match_a_recount_after_random_transitions() -> None:
                 sum(i.state in FINISHED_STATES for i in members),
                 len(members),
             )
+
+
+# -- issue 10: the queue's one retry layer, waiting states, identity ------------------
+
+from sds_desktop.core.errors import (  # noqa: E402
+    AuthError,
+    FileError,
+    NetworkError,
+    RateLimitedError,
+    ServiceError,
+    StalledError,
+)
+from sds_desktop.core.queue import account_key  # noqa: E402
+from sds_desktop.core.retry import QueueRetryPolicy, Verdict, classify  # noqa: E402
+
+
+def test_classify_tells_server_trouble_from_file_trouble() -> None:
+    assert classify(AuthError("revoked", status=401)) is Verdict.NEEDS_KEY
+    assert classify(AuthError("no permission", status=403)) is Verdict.FAIL
+    assert classify(ServiceError("boom", status=503)) is Verdict.WAIT_FOR_SERVER
+    assert classify(RateLimitedError("slow down", retry_after=3)) is Verdict.WAIT_FOR_SERVER
+    refused = NetworkError("the connection was refused (nothing listens on that port) (GET x)")
+    assert classify(refused) is Verdict.WAIT_FOR_SERVER
+    assert classify(NetworkError("the connection dropped mid-transfer (GET x)")) is Verdict.RETRY
+    assert classify(StalledError("stalled: no data for 30 s")) is Verdict.RETRY
+    assert classify(ServiceError("bad reply", status=400)) is Verdict.FAIL
+    assert classify(FileError("cannot read x")) is Verdict.FAIL
+
+
+def test_retry_policy_is_bounded_by_attempts_and_deadline() -> None:
+    policy = QueueRetryPolicy(
+        attempts=4, deadline=100, base_delay=2, max_delay=10, jitter=lambda: 1
+    )
+    assert [policy.retry_delay(a, 0, 0) for a in (1, 2, 3)] == [2, 4, 8]
+    assert policy.retry_delay(4, 0, 0) is None  # attempts used up
+    assert policy.retry_delay(1, 0, 99) is None  # the deadline would pass while waiting
+    capped = QueueRetryPolicy(attempts=50, base_delay=2, max_delay=10, jitter=lambda: 1)
+    assert capped.retry_delay(20, 0, 0) == 10
+    low = QueueRetryPolicy(base_delay=2, jitter=lambda: 0)
+    assert low.retry_delay(1, 0, 0) == pytest.approx(0.2)  # jitter never makes a hot loop
+    assert policy.server_delay(1, RateLimitedError("x", retry_after=7)) == 7
+    with pytest.raises(ValueError, match="attempts"):
+        QueueRetryPolicy(attempts=0)
+
+
+def test_waiting_items_come_back_by_themselves() -> None:
+    q = TransferQueue()
+    _, items = q.add_job("w", Direction.UPLOAD, _specs(2))
+    a, b = items
+    assert q.mark_running(a.id)
+    assert q.wait_to_retry(a.id, 10, "the connection dropped")
+    waiting = q.get(a.id)
+    assert waiting.state is ItemState.WAITING
+    assert waiting.error == "the connection dropped"
+    assert q.counts()["waiting"] == 1
+    assert q.counts()["active"] == 2  # still in the Queued / Active tab
+    assert q.next_queued().id == b.id  # not picked while it waits
+    assert q.due(time.monotonic()) == []
+    assert q.due(time.monotonic() + 11) == [a.id]
+    assert q.get(a.id).state is ItemState.QUEUED
+    assert q.get(a.id).attempts == 1  # the count goes on
+
+
+def test_cancelled_is_not_a_failure() -> None:
+    q = TransferQueue()
+    job, items = q.add_job("c", Direction.UPLOAD, _specs(2))
+    q.cancel(items[0].id)
+    q.mark_running(items[1].id)
+    q.mark_failed(items[1].id, "boom")
+    counts = q.counts()
+    assert counts["failed"] == 1
+    assert counts["cancelled"] == 1
+    assert q.job_progress(job.id).failed_items == 1
+    assert q.retry(items[0].id)  # and it can be retried like a failure
+
+
+def test_sandbox_items_survive_a_new_port(tmp_path: Path) -> None:
+    journal = tmp_path / "queue.sqlite3"
+    q = TransferQueue(journal)
+    q.add_job("s", Direction.UPLOAD, _specs(2), account="http://127.0.0.1:41001|a@b")
+    running = q.items()[0].id
+    q.mark_running(running)
+    q._db.close()  # the process dies: no close(), no flush (kill -9)
+    again = TransferQueue(journal)
+    assert account_key("http://127.0.0.1:52002|a@b") == account_key("http://127.0.0.1:41001|a@b")
+    assert again.next_queued("http://127.0.0.1:52002|a@b") is not None
+    assert {i.state for i in again.items()} == {ItemState.QUEUED}  # running → queued
+    assert again.next_queued("https://sds.crc.nd.edu|a@b") is None
+    assert account_key("https://sds.example:8443|a@b") == "https://sds.example:8443|a@b"
+    again.close()
+
+
+def test_conflict_items_wait_for_a_decision() -> None:
+    q = TransferQueue()
+    _, items = q.add_job("k", Direction.DOWNLOAD, _specs(1))
+    q.mark_running(items[0].id)
+    assert q.hold_for_decision(items[0].id, "exists")
+    assert q.get(items[0].id).state is ItemState.CONFLICT
+    assert q.next_queued() is None
+    assert q.decided(items[0].id)
+    assert q.next_queued() is not None

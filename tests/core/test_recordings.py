@@ -247,3 +247,22 @@ def test_rfgen_radiohound_is_valid_json_with_float32_data(tree: Path) -> None:
     doc = json.loads((tree / "rh" / "scan-0.rh.json").read_text())
     assert len(base64.b64decode(doc["data"], validate=True)) % 4 == 0
     assert doc["mac_address"] == "f4e11ea46780"
+
+
+def test_several_recordings_deep_in_a_tree(tmp_path: Path) -> None:
+    rfgen.make_drf(tmp_path / "site-a" / "2024" / "rec1", ("ch0",))
+    rfgen.make_drf(tmp_path / "site-b" / "rec2", ("rx", "tx"), metadata_fields=0)
+    rfgen.make_sigmf(tmp_path / "site-b" / "rec2" / "extras", "side")
+    recs = scan(tmp_path)
+    assert [(r.kind, r.name, r.channels) for r in recs] == [
+        ("drf", "rec1", ("ch0",)),
+        ("drf", "rec2", ("rx", "tx")),
+        ("sigmf", "side", ()),
+    ]
+
+
+def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
+    rfgen.make_rh(tmp_path / "rh", count=1)
+    (tmp_path / "rh" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (rec,) = scan(tmp_path)  # no loop, and the files are found once
+    assert len(rec.files) == 1

@@ -505,3 +505,266 @@ def test_run_lanes_keeps_order_and_gives_small_files_their_own_wider_lane() -> N
     assert results == list(range(30))  # plan order, whatever finished first
     assert both_lanes_busy.is_set()  # large and small ran at the same time
     assert peak == {"small": 6, "large": 2}  # each lane at its own width, never more
+
+
+# -- issue 10: conflicts, bounds, typed errors, stalls --------------------------------
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from sds_desktop.core.conflicts import (  # noqa: E402
+    Conflict,
+    ConflictAction,
+    ConflictPolicy,
+    Resolution,
+    Side,
+    decide,
+    keep_both_name,
+)
+from sds_desktop.core.errors import (  # noqa: E402
+    ChangedWhileUploadingError,
+    ConflictError,
+    DiskFullError,
+    DownloadError,
+    StalledError,
+)
+from sds_desktop.core.progress import StallWatch  # noqa: E402
+from sds_desktop.core.transfer import _disk_error, sweep_partials  # noqa: E402
+
+
+def _side(size: int = 5, days: int = 0, digest: str | None = "a") -> Side:
+    return Side("p", size, datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=days), digest)
+
+
+@pytest.mark.parametrize(
+    ("action", "source", "existing", "expected"),
+    [
+        (ConflictAction.OVERWRITE, _side(), _side(), Resolution.WRITE),
+        (ConflictAction.SKIP, _side(), _side(), Resolution.SKIP),
+        (ConflictAction.KEEP_BOTH, _side(), _side(), Resolution.RENAME),
+        (ConflictAction.ASK, _side(), _side(), Resolution.ASK),
+        (ConflictAction.OVERWRITE_IF_DIFFERENT, _side(), _side(), Resolution.IDENTICAL),
+        (ConflictAction.OVERWRITE_IF_DIFFERENT, _side(), _side(digest="b"), Resolution.WRITE),
+        (ConflictAction.OVERWRITE_IF_DIFFERENT, _side(size=6), _side(), Resolution.WRITE),
+        (ConflictAction.OVERWRITE_IF_NEWER, _side(days=1), _side(), Resolution.WRITE),
+        (ConflictAction.OVERWRITE_IF_NEWER, _side(), _side(days=1), Resolution.SKIP),
+        (ConflictAction.OVERWRITE_IF_NEWER, _side(), _side(), Resolution.SKIP),
+    ],
+)
+def test_conflict_decisions(
+    action: ConflictAction, source: Side, existing: Side, expected: Resolution
+) -> None:
+    assert decide(action, Conflict("download", source, existing)) is expected
+
+
+def test_overwrite_if_different_hashes_the_local_side_only_when_needed() -> None:
+    calls: list[int] = []
+
+    def hash_local() -> str:
+        calls.append(1)
+        return "a"
+
+    conflict = Conflict("download", _side(), _side(digest=None))
+    assert decide(ConflictAction.OVERWRITE_IF_DIFFERENT, conflict, hash_local=hash_local) is (
+        Resolution.IDENTICAL
+    )
+    assert calls == [1]
+    other_size = Conflict("download", _side(size=9), _side(digest=None))
+    decide(ConflictAction.OVERWRITE_IF_DIFFERENT, other_size, hash_local=hash_local)
+    assert calls == [1]  # sizes differ: no need to read the file
+
+
+def test_keep_both_names_and_policy_per_job() -> None:
+    taken = {"a (1).txt", "a (2).txt"}
+    assert keep_both_name("a.txt", taken.__contains__) == "a (3).txt"
+    assert keep_both_name("noext", lambda _n: False) == "noext (1)"
+    policy = ConflictPolicy(download=ConflictAction.SKIP)
+    assert policy.action_for(1, "download") is ConflictAction.SKIP
+    assert policy.action_for(1, "upload") is ConflictAction.ASK
+    policy.remember(1, ConflictAction.KEEP_BOTH)
+    assert policy.action_for(1, "upload") is ConflictAction.KEEP_BOTH
+    assert policy.action_for(2, "upload") is ConflictAction.ASK
+
+
+def _mock_download(rsps: responses.RequestsMock, f: SDSFile, body: bytes) -> None:
+    rsps.get(f"{FILES}{uuid.UUID(f.uuid).hex}/download/", body=body, status=200)
+
+
+def _remote(content: bytes, name: str = "a.bin") -> SDSFile:
+    return SDSFile.from_json(file_json(name=name, content=content))
+
+
+@pytest.mark.parametrize(
+    ("action", "outcome", "local_after"),
+    [
+        (ConflictAction.OVERWRITE, DownloadOutcome.DOWNLOADED, b"remote"),
+        (ConflictAction.SKIP, DownloadOutcome.SKIPPED_EXISTS, b"local!"),
+        (ConflictAction.OVERWRITE_IF_DIFFERENT, DownloadOutcome.DOWNLOADED, b"remote"),
+        (ConflictAction.KEEP_BOTH, DownloadOutcome.RENAMED, b"local!"),
+    ],
+)
+def test_download_conflict_actions(  # noqa: PLR0917 - parametrized
+    rsps: responses.RequestsMock,
+    gateway: Gateway,
+    tmp_path: Path,
+    action: ConflictAction,
+    outcome: DownloadOutcome,
+    local_after: bytes,
+) -> None:
+    f = _remote(b"remote")
+    _mock_download(rsps, f, b"remote")
+    dest = tmp_path / "a.bin"
+    dest.write_bytes(b"local!")
+    result = download_one(gateway, DownloadItem(f, dest), on_conflict=action)
+    assert result.outcome is outcome
+    assert dest.read_bytes() == local_after
+    if action is ConflictAction.KEEP_BOTH:
+        assert result.saved_as == tmp_path / "a (1).bin"
+        assert (tmp_path / "a (1).bin").read_bytes() == b"remote"
+
+
+def test_download_conflict_ask_raises_with_both_sides(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    f = _remote(b"remote")
+    dest = tmp_path / "a.bin"
+    dest.write_bytes(b"other content")
+    with pytest.raises(ConflictError) as info:
+        download_one(gateway, DownloadItem(f, dest), on_conflict=ConflictAction.ASK)
+    conflict = info.value.detail
+    assert isinstance(conflict, Conflict)
+    assert conflict.source.size == 6
+    assert conflict.source.blake3 == f.sum_blake3
+    assert conflict.existing.size == len(b"other content")
+    assert conflict.existing.blake3 is None  # hashed on demand, not up front
+    assert dest.read_bytes() == b"other content"
+
+
+def test_download_never_writes_more_than_the_listed_size(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    f = _remote(b"12345")
+    _mock_download(rsps, f, b"123456")  # one byte too many
+    dest = tmp_path / "a.bin"
+    with pytest.raises(DownloadError, match="more than the listed 5 bytes"):
+        download_one(gateway, DownloadItem(f, dest), retry=False)
+    assert not dest.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plan_download_refuses_absurd_sizes(tmp_path: Path) -> None:
+    ok = _remote(b"fine", name="ok.bin")
+    huge = SDSFile.from_json(file_json(name="huge.bin", size=2**70))
+    plan = plan_download([ok, huge], tmp_path, base_sds_path=ok.directory)
+    assert [i.file.name for i in plan.items] == ["ok.bin"]
+    assert [(f.name, "absurd size" in why) for f, why in plan.refused] == [("huge.bin", True)]
+
+
+def test_disk_errors_are_typed_and_say_where_and_how_much_is_free(tmp_path: Path) -> None:
+    target = tmp_path / "x.bin"
+    full = _disk_error(OSError(errno.ENOSPC, "No space left"), target)
+    assert isinstance(full, DiskFullError)
+    assert str(target) in str(full)
+    assert full.free_bytes is not None
+    assert "bytes free" in str(full)
+    long = _disk_error(OSError(errno.ENAMETOOLONG, "File name too long"), target)
+    assert isinstance(long, PathError)
+    assert "too long" in str(long)
+    loop = _disk_error(OSError(errno.ELOOP, "loop"), target)
+    assert "link loop" in str(loop)
+    denied = _disk_error(OSError(errno.EACCES, "denied"), target)
+    assert "permission denied" in str(denied)
+
+
+def test_sweep_partials_removes_only_our_temp_files(tmp_path: Path) -> None:
+    (tmp_path / ".sds-abc.partial").write_bytes(b"half")
+    (tmp_path / "keep.partial").write_bytes(b"mine")
+    (tmp_path / "data.bin").write_bytes(b"data")
+    removed = sweep_partials([tmp_path, tmp_path / "missing"])
+    assert removed == [tmp_path / ".sds-abc.partial"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.bin", "keep.partial"]
+
+
+def test_stall_watch_fires_on_silence_not_on_progress() -> None:
+    now = [0.0]
+    watch = StallWatch(None, 5, clock=lambda: now[0])
+    now[0] = 4.0
+    watch.feed(1)
+    now[0] = 8.0
+    assert not watch._check()  # 4 s since the last chunk
+    now[0] = 9.5
+    assert watch._check()
+    assert watch.event.is_set()
+    assert watch.reason is not None
+    assert "stalled" in watch.reason
+    user = threading.Event()
+    user.set()
+    cancelled = StallWatch(user, 5, clock=lambda: 0.0)
+    assert cancelled._check()
+    assert cancelled.reason is None  # a user cancel is not a stall
+
+
+def test_a_stalled_download_raises_stalled_not_cancelled(gateway: Gateway, tmp_path: Path) -> None:
+    f = _remote(b"x" * 10)
+
+    @contextlib.contextmanager
+    def silent(_uuid: str, *, cancel: threading.Event | None = None) -> Iterator[DownloadStream]:
+        def chunks() -> Iterator[bytes]:
+            assert cancel is not None
+            cancel.wait(10)  # a server that sends nothing until we give up
+            raise CancelledError("interrupted")
+            yield b""  # pragma: no cover
+
+        yield DownloadStream(200, {}, chunks())
+
+    gateway.download_stream = silent  # type: ignore[method-assign]
+    dest = tmp_path / "a.bin"
+    with pytest.raises(StalledError, match="stalled"):
+        download_one(gateway, DownloadItem(f, dest), retry=False, stall_seconds=0.2)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_of_a_file_that_grows_fails_and_leaves_nothing(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    content = b"g" * 1000
+    item = make_item(tmp_path, content)
+    rsps.post(CHECK, json=check_reply())
+    created = file_json(name=item.name, content=content)
+    rsps.post(FILES, json=created, status=201)
+    deleted = rsps.delete(f"{FILES}{uuid.UUID(created['uuid']).hex}/", status=204)
+
+    def grow(_n: int) -> None:
+        with item.local_path.open("ab") as fh:
+            fh.write(b"more")
+
+    with pytest.raises(ChangedWhileUploadingError, match="changed while uploading"):
+        upload_one(gateway, item, progress=grow, retry=False)
+    assert deleted.call_count == 1  # what the server stored under its name is removed
+
+
+def test_upload_conflict_with_other_content_on_sds(
+    rsps: responses.RequestsMock, gateway: Gateway, tmp_path: Path
+) -> None:
+    item = make_item(tmp_path, b"new content")
+    existing = SDSFile.from_json(
+        file_json(name=item.name, directory=f"/files/{EMAIL}{item.sds_directory}", content=b"old")
+    )
+    rsps.post(CHECK, json=check_reply())
+    with pytest.raises(ConflictError) as info:
+        upload_one(gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.ASK)
+    assert isinstance(info.value.detail, Conflict)
+    skipped = upload_one(
+        gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.SKIP
+    )
+    assert skipped.outcome is UploadOutcome.SKIPPED_CONFLICT
+    renamed_json = file_json(name="data (1).bin", content=b"new content")
+    posted = rsps.post(FILES, json=renamed_json, status=201)
+    kept = upload_one(
+        gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.KEEP_BOTH
+    )
+    assert kept.item.name == "data (1).bin"
+    assert posted.call_count == 1
+    rsps.replace(responses.POST, FILES, json=file_json(name=item.name, content=b"new content"))
+    old_gone = rsps.delete(f"{FILES}{uuid.UUID(existing.uuid).hex}/", status=204)
+    upload_one(gateway, item, retry=False, existing=existing, on_conflict=ConflictAction.OVERWRITE)
+    assert old_gone.call_count == 1  # overwrite on SDS: the older version is deleted

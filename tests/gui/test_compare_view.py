@@ -43,9 +43,16 @@ def test_compare_then_sync_both_ways(qtbot, window, sandbox, local_dir):
     window.remote_pane.set_dir("/cmp")
     qtbot.waitUntil(lambda: window.remote_pane.model.state == "loaded", timeout=10_000)
     assert window.actions["compare"].isEnabled()
+    import faulthandler
+    import sys
+
+    faulthandler.dump_traceback_later(15, file=sys.stderr)
     window.actions["compare"].trigger()  # Tools → Compare folders… (Ctrl+Shift+K)
     dialog = window.compare_dialog
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: dialog.result is not None or "Could not" in dialog.summary.text(), timeout=20_000
+    )
+    assert dialog.result is not None, dialog.summary.text()
     status = {e.rel: e.status for e in dialog.result.entries}
     assert len(status) == N + 2
     assert status["chunk-0007.bin"] is Status.DIFFERS

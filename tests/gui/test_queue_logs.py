@@ -66,7 +66,8 @@ def test_queue_dock_tabs_and_counts(qtbot, qtmodeltester):
     queue.mark_failed(items[0].id, "HTTP 500: boom")
     queue.cancel(items[1].id)
     assert dock.tabs.tabText(0) == "Queued / Active (1)"
-    assert dock.tabs.tabText(1) == "Failed (2)"
+    # cancelled is not a failure: it is counted apart (same tab, to retry it from there)
+    assert dock.tabs.tabText(1) == "Failed (1) · cancelled (1)"
     assert dock.tabs.tabText(2) == "Done"
     for proxy in dock.proxies:
         qtmodeltester.check(proxy)

@@ -49,6 +49,7 @@ def test_self_test_subprocess(tmp_path: Path) -> None:
     assert "keyring=" in summary
     assert "[plugins: " in summary
     assert "SecretService" in summary  # backends discovered through entry points
+    assert "recordings written and scanned (digital_rf " in summary
     assert _unexpected(result.stderr) == []
     # it used the given config dir, and nothing else
     assert (config / "settings.ini").is_file()
