@@ -78,16 +78,15 @@ class _Watcher:
             self._watches.discard(watch)
 
     def _run(self) -> None:
-        while True:
-            with self._cond:
+        with self._cond:
+            while True:
                 while not self._watches:
                     self._cond.wait()
-                fired = [w for w in self._watches if w.cancel.is_set()]
-                for w in fired:
+                # Under the lock: a block that has just ended (``remove``) is never
+                # interrupted, so a later request on the same kept-alive connection is safe.
+                for w in [w for w in self._watches if w.cancel.is_set()]:
                     self._watches.discard(w)
-            for w in fired:
-                w.interrupt()
-            with self._cond:
+                    w.interrupt()
                 self._cond.wait(CANCEL_POLL_SECONDS)
 
 

@@ -9,6 +9,7 @@ finished, and :meth:`TaskRunner.shutdown` waits with a timeout.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
@@ -72,8 +73,19 @@ class Task(QRunnable):
             self.cancel.set()
 
     def run(self) -> None:
+        # Requests this task makes are interrupted once it is cancelled (shutdown, a
+        # newer listing): a silent or throttled server no longer holds the pool.
+        # Imported here, in the worker: it loads requests, which start-up defers.
+        from sds_desktop.core.connection import interruptible  # noqa: PLC0415
+
+        watch = (
+            contextlib.nullcontext()  # cancelled before it ran: it still runs, as before
+            if self.cancel.is_set()
+            else interruptible(self.cancel, "background task")
+        )
         try:
-            result = self.fn(self)
+            with watch:
+                result = self.fn(self)
         except BaseException as exc:  # noqa: BLE001 - every failure is reported, never lost
             self._send(self.signals.failed, exc)
         else:
