@@ -18,6 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from sds_desktop.core.interrupt import interruptible
+
 log = logging.getLogger("sds_desktop.gui.tasks")
 
 _OUTLIVING: list[QObject | QRunnable] = []
@@ -75,9 +77,6 @@ class Task(QRunnable):
     def run(self) -> None:
         # Requests this task makes are interrupted once it is cancelled (shutdown, a
         # newer listing): a silent or throttled server no longer holds the pool.
-        # Imported here, in the worker: it loads requests, which start-up defers.
-        from sds_desktop.core.connection import interruptible  # noqa: PLC0415
-
         watch = (
             contextlib.nullcontext()  # cancelled before it ran: it still runs, as before
             if self.cancel.is_set()
