@@ -49,7 +49,9 @@ def machine() -> dict[str, Any]:
             check=False,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            # results written by an earlier benchmark of the same run do not count
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
+            cwd=ROOT,
             capture_output=True,
             text=True,
             check=False,

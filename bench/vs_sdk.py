@@ -137,8 +137,12 @@ def main() -> int:
                         workers = c.rsplit("w", 1)[1] if c.startswith("ours") else "0"
                         who = "sdk" if c == "sdk" else "ours"
                         cmd = [PYTHON, "-P", "-c", RUNNER, who, d, base, key, str(target)]
+                        # The SDK keeps resumable-upload state under XDG_STATE_HOME and
+                        # would skip the same local files next round: a fresh one each run.
+                        state = tmp / f"sdk-state-{r}-{d}"
+                        env = dict(os.environ, XDG_STATE_HOME=str(state)) if who == "sdk" else None
                         server0 = process_cpu(proc.pid) if proc else 0.0
-                        m = measure([*cmd, sds_path, workers])
+                        m = measure([*cmd, sds_path, workers], env=env)
                         server = (process_cpu(proc.pid) - server0) if proc else 0.0
                         own = json.loads(m.stdout.strip().splitlines()[-1])
                         rate = own["ok"] / own["seconds"] if own["seconds"] else 0.0

@@ -2,12 +2,9 @@
 
 Imported on first use by ``gateway`` (``requests`` costs a quarter second at start-up).
 
-Cancel without a thread per request: a request that may need interrupting runs inside
-:func:`interruptible`, which notes the cancel event for the calling thread; our connection
-class records itself there when it starts a request. One watcher thread for the whole
-process looks at the noted events ten times a second and, once one is set, shuts the
-socket of that request down: the blocked send or receive returns at once, and the caller
-raises ``CancelledError``. The watcher sleeps while nothing is noted.
+Cancel without a thread per request: our connection classes note themselves for the
+calling thread as they start a request (``interrupt.note``), so that a cancelled
+``interrupt.interruptible`` block has its socket shut down.
 
 Uploads: http.client sends a streamed body in ``blocksize`` pieces (16 KiB by default);
 each piece is a round through the multipart encoder in Python under the GIL. 1 MiB
@@ -16,11 +13,8 @@ pieces make that 64 times fewer.
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import requests
@@ -29,101 +23,10 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.fields import RequestField
 
-from sds_desktop.core.errors import CancelledError
+from sds_desktop.core.interrupt import CANCEL_POLL_SECONDS, interruptible, note
 
 UPLOAD_BLOCK_SIZE = 1024 * 1024
 """Bytes handed to the socket per send of a streamed request body."""
-CANCEL_POLL_SECONDS = 0.1
-"""How often the watcher looks at the cancel events of running requests."""
-
-_current = threading.local()
-
-
-class _Watch:
-    """One interruptible call: its cancel event and the connection it is using."""
-
-    __slots__ = ("cancel", "conn")
-
-    def __init__(self, cancel: threading.Event) -> None:
-        self.cancel = cancel
-        self.conn: HTTPConnection | None = None
-
-    def interrupt(self) -> None:
-        sock = getattr(self.conn, "sock", None)
-        if isinstance(sock, socket.socket):
-            # The plain socket's shutdown, also under TLS: SSLSocket's own would drop its
-            # TLS state under the thread that is reading it.
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-class _Watcher:
-    """The process's one thread that interrupts the requests whose cancel is set."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._watches: set[_Watch] = set()
-        self._thread: threading.Thread | None = None
-
-    def add(self, watch: _Watch) -> None:
-        with self._cond:
-            self._watches.add(watch)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="sds-cancel", daemon=True)
-                self._thread.start()
-            self._cond.notify()
-
-    def remove(self, watch: _Watch) -> None:
-        with self._cond:
-            self._watches.discard(watch)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._watches:
-                    self._cond.wait()
-                fired = [w for w in self._watches if w.cancel.is_set()]
-                for w in fired:
-                    self._watches.discard(w)
-            for w in fired:
-                w.interrupt()
-            with self._cond:
-                self._cond.wait(CANCEL_POLL_SECONDS)
-
-
-_WATCHER = _Watcher()
-
-
-@contextlib.contextmanager
-def interruptible(cancel: threading.Event | None, what: str) -> Iterator[None]:
-    """Requests started by this thread inside the block end promptly once ``cancel`` is
-    set: their socket is shut down, and any error that follows becomes ``CancelledError``.
-    The connection recorded is the one the last request used (a download's body is read
-    on it later, perhaps by another thread: it is interrupted all the same)."""
-    if cancel is None:
-        yield
-        return
-    if cancel.is_set():
-        raise CancelledError(f"{what} cancelled")
-    watch = _Watch(cancel)
-    outer = getattr(_current, "watch", None)
-    _current.watch = watch
-    _WATCHER.add(watch)
-    try:
-        yield
-    except Exception as exc:
-        if cancel.is_set() and not isinstance(exc, CancelledError):
-            raise CancelledError(f"{what} cancelled") from exc
-        raise
-    finally:
-        _WATCHER.remove(watch)
-        _current.watch = outer
-
-
-def _note(conn: HTTPConnection) -> None:
-    watch = getattr(_current, "watch", None)
-    if watch is not None:
-        watch.conn = conn
 
 
 class _Connection(HTTPConnection):
@@ -132,7 +35,7 @@ class _Connection(HTTPConnection):
         super().__init__(*args, **kwargs)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        _note(self)
+        note(self)
         super().request(*args, **kwargs)
 
 
@@ -142,7 +45,7 @@ class _TLSConnection(HTTPSConnection):
         super().__init__(*args, **kwargs)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        _note(self)
+        note(self)
         super().request(*args, **kwargs)
 
 

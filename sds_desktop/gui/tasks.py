@@ -9,6 +9,7 @@ finished, and :meth:`TaskRunner.shutdown` waits with a timeout.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
@@ -16,6 +17,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from sds_desktop.core.interrupt import interruptible
 
 log = logging.getLogger("sds_desktop.gui.tasks")
 
@@ -72,8 +75,16 @@ class Task(QRunnable):
             self.cancel.set()
 
     def run(self) -> None:
+        # Requests this task makes are interrupted once it is cancelled (shutdown, a
+        # newer listing): a silent or throttled server no longer holds the pool.
+        watch = (
+            contextlib.nullcontext()  # cancelled before it ran: it still runs, as before
+            if self.cancel.is_set()
+            else interruptible(self.cancel, "background task")
+        )
         try:
-            result = self.fn(self)
+            with watch:
+                result = self.fn(self)
         except BaseException as exc:  # noqa: BLE001 - every failure is reported, never lost
             self._send(self.signals.failed, exc)
         else:
