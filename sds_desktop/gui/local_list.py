@@ -77,6 +77,13 @@ COLUMNS = (
 )
 
 
+def _folder_mtime(folder: Path) -> int | None:
+    try:
+        return folder.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def scan(folder: Path, *, hidden: bool) -> list[Row]:
     """The rows of ``folder`` (blocking: run it in the background)."""
     rows: list[Row] = []
@@ -163,22 +170,30 @@ class LocalListModel(FlatListModel):
             self._again = True
             return
         folder, hidden = self.folder, self.hidden
+
+        def work(_t: Task) -> tuple[int | None, list[Row]]:
+            mtime = _folder_mtime(folder)  # taken before the listing
+            return mtime, scan(folder, hidden=hidden)
+
         task = self.runner.submit(
-            lambda _t: scan(folder, hidden=hidden),
-            on_success=lambda rows: self._scanned(task, folder, rows),
+            work,
+            on_success=lambda result: self._scanned(task, folder, result),
             on_failure=lambda exc: self._failed(task, folder, exc),
         )
         self._task = task
 
-    def _scanned(self, task: Task, folder: Path, rows: object) -> None:
+    def _scanned(self, task: Task, folder: Path, result: object) -> None:
         if task is not self._task:
             return
         self._task = None
+        mtime, rows = result if isinstance(result, tuple) else (None, None)
         if folder == self.folder and isinstance(rows, list):
             self.replace(rows)
             self.placeholder = "This folder is empty." if not rows else ""
             self._watch(rows)
             self.scanned.emit(str(folder))
+            if _folder_mtime(folder) != mtime:
+                self._again = True  # changed while it was listed: the watcher may have missed it
         if self._again:
             self._again = False
             self.rescan()
@@ -191,13 +206,19 @@ class LocalListModel(FlatListModel):
         self.scanFailed.emit(str(folder), str(exc))
 
     def _watch(self, rows: Sequence[Row]) -> None:
-        watched = self.watcher.files() + self.watcher.directories()
-        if watched:
-            self.watcher.removePaths(watched)
-        if not rows and not self.folder.is_dir():
-            return
-        files = [str(self.folder / r[L_NAME]) for r in rows if not r[L_DIR]][:WATCH_FILES]
-        self.watcher.addPaths([str(self.folder), *files])
+        # only what changed is unwatched and watched again: a folder watch removed and
+        # added back would miss what happens in between
+        wanted: set[str] = set()
+        if rows or self.folder.is_dir():
+            files = [str(self.folder / r[L_NAME]) for r in rows if not r[L_DIR]][:WATCH_FILES]
+            wanted = {str(self.folder), *files}
+        watched = set(self.watcher.files()) | set(self.watcher.directories())
+        stale = sorted(watched - wanted)
+        if stale:
+            self.watcher.removePaths(stale)
+        new = sorted(wanted - watched)
+        if new:
+            self.watcher.addPaths(new)
 
     def path_of(self, row: Row) -> Path:
         return self.folder / row[L_NAME]

@@ -75,8 +75,10 @@ def rh_doc(scan_group: str, i: int, *, center: float = 2.4e9, bins: int = 256) -
         "metadata": {
             "nfft": bins,
             "data_type": "periodogram",
-            "fmin": center - 12e6,
-            "fmax": center + 12e6,
+            "fmin": int(center - 12e6),
+            "fmax": int(center + 12e6),
+            "gps_lock": False,
+            "scan_time": 0.08,
         },
         "custom_fields": {"i": i},
         "data": base64.b64encode(values.tobytes()).decode(),

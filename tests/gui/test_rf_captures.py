@@ -158,7 +158,8 @@ def _upload_drf(qtbot, window, local_dir: Path, seconds: int = 3) -> CaptureInfo
 def test_download_one_second_of_a_channel(qtbot, window, sandbox, user_key, local_dir) -> None:
     sign_in(qtbot, window, sandbox, user_key)
     info = _upload_drf(qtbot, window, local_dir)
-    assert info.cadence_ms == 1000
+    # production's listing carries no file cadence: data files are picked by their start
+    assert info.cadence_ms is None
     view = window.rf.captures
     window.remote_tabs.setCurrentWidget(view)
     assert view.select_uuid(info.uuid)
@@ -262,7 +263,7 @@ def test_signed_out_views_are_empty(qtbot, window, sandbox) -> None:
     sign_in(qtbot, window, sandbox, sandbox.demo_key)
     assert window.rf.captures.model.rowCount() == 0  # nothing listed before the tab is seen
     window.remote_tabs.setCurrentWidget(window.rf.captures)
-    qtbot.waitUntil(lambda: window.rf.captures.model.rowCount() >= 3, timeout=10_000)
+    qtbot.waitUntil(lambda: window.rf.captures.model.rowCount() >= 2, timeout=10_000)
     window.sign_out()
     assert window.rf.captures.model.rowCount() == 0
     assert not window.rf.captures.action("refresh").isEnabled()
