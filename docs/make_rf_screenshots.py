@@ -78,7 +78,7 @@ def main() -> None:
     win.sign_in_with(server.url, key, sandbox=True)
     wait_for(lambda: win.account is not None)
     rf = win.rf  # type: ignore[attr-defined]
-    wait_for(lambda: rf.captures.model.rowCount() >= 3)
+    wait_for(lambda: rf.captures.model.rowCount() >= 2)  # the demo: Digital RF and RadioHound
 
     # upload the two recordings as captures: the plan dialog, then the captures
     for name in ("westford-2024-06-27", "rooftop-sweeps"):
@@ -89,7 +89,7 @@ def main() -> None:
         rf.dialog.accept()
         pump(0.3)
     wait_for(lambda: rf.steps.steps and all(s.state in (CREATED, LINKED) for s in rf.steps.steps))
-    wait_for(lambda: rf.captures.model.rowCount() >= 7)
+    wait_for(lambda: rf.captures.model.rowCount() >= 6)  # 2 demo + 2 channels + 2 scan groups
     rf.steps_dock.raise_()
     win.remote_tabs.setCurrentWidget(rf.captures)
     rf.captures.fmin_edit.setText("900")

@@ -10,6 +10,8 @@ background thread of its own (some back-ends block briefly).
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +27,20 @@ log = logging.getLogger("sds_desktop.gui.notify")
 Sender = Callable[[str, str], None]
 
 
+def _no_notification_service() -> bool:
+    """On Linux and the BSDs, notifications go over the D-Bus session bus: without one
+    there is nobody to show them (desktop-notifier would only log a traceback)."""
+    return sys.platform not in {"darwin", "win32"} and not os.environ.get(
+        "DBUS_SESSION_BUS_ADDRESS"
+    )
+
+
 def _desktop_notifier(title: str, message: str) -> None:
+    if _no_notification_service():
+        log.debug("desktop notification not shown: no D-Bus session bus")
+        return
+    # the library logs its own failures with a traceback: best-effort means silent
+    logging.getLogger("desktop_notifier").setLevel(logging.CRITICAL)
     try:
         from desktop_notifier import DesktopNotifierSync  # noqa: PLC0415 - optional
 
