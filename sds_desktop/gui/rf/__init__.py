@@ -136,18 +136,6 @@ def _selected_local(window: MainWindow) -> list[Path]:
     return window.local_pane.selected_paths()
 
 
-def _widen_for_tables(window: MainWindow, tabs: QTabWidget, wide: tuple[QWidget, ...]) -> None:
-    """Captures and Datasets are wide tables with a filter bar: while one of them is shown,
-    the SDS side gets about 60% of the window (once per showing, never narrower)."""
-    splitter = getattr(window, "splitter", None)
-    if tabs.currentWidget() not in wide or not isinstance(splitter, QSplitter):
-        return
-    sizes = splitter.sizes()
-    total = sum(sizes)
-    if len(sizes) == 2 and total > 0 and sizes[1] < 0.58 * total:
-        splitter.setSizes([total - int(0.6 * total), int(0.6 * total)])
-
-
 def install(window: MainWindow) -> RFController:
     """Add the RF views and actions to ``window``; returns the RF controller."""
     tabs = _remote_tabs(window)
@@ -159,7 +147,6 @@ def install(window: MainWindow) -> RFController:
     tabs.currentChanged.connect(
         lambda _i: rf.captures_shown() if tabs.currentWidget() is captures else None
     )
-    tabs.currentChanged.connect(lambda _i: _widen_for_tables(window, tabs, (captures, datasets)))
     window.rf = rf  # type: ignore[attr-defined]
 
     dock = CaptureStepsDock(rf, window)
