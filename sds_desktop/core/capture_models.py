@@ -191,6 +191,9 @@ class Capture:
     props: Mapping[str, Any] = field(
         default_factory=_empty_props, compare=False, hash=False, repr=False
     )
+    datasets: tuple[Any, ...] = field(default=(), compare=False, hash=False, repr=False)
+    """The datasets this capture belongs to, as the server gives them (UUID strings or
+    objects with at least ``uuid``): production's ``dataset`` and ``datasets`` fields."""
 
     @property
     def capture_props(self) -> Mapping[str, Any]:
@@ -250,6 +253,10 @@ class Capture:
                 start = min((c.start for c in channels if c.start), default=None)
                 end = max((c.end for c in channels if c.end), default=None)
         owner = obj.get("owner")
+        datasets = [d for d in _opt(obj, "datasets", list, what, default=[]) if d]
+        single = obj.get("dataset")
+        if isinstance(single, str | Mapping) and single and single not in datasets:
+            datasets.append(single)
         count = obj.get("total_file_count")
         size = obj.get("total_file_size")
         return cls(
@@ -272,6 +279,7 @@ class Capture:
             start=start,
             end=end,
             timestamp=timestamp,
+            datasets=tuple(d for d in datasets if isinstance(d, str | Mapping)),
             files=files,
             files_count=count if isinstance(count, int) and count >= 0 else len(files),
             size=size if isinstance(size, int) and not isinstance(size, bool) else None,

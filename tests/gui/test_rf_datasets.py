@@ -126,3 +126,24 @@ def test_datasets_met_through_files_and_models(qtbot, qtmodeltester, window, san
     qtmodeltester.check(window.rf.steps)
     window.rf.datasets.met_through_file("/a/b", [{"uuid": str(uuid.UUID(int=9)), "name": "seen"}])
     assert window.rf.datasets.model.info(0).source == "file /a/b"
+
+
+def test_dataset_met_through_its_capture(qtbot, window, sandbox, user_key, local_dir) -> None:
+    """Production has no dataset list: a dataset shows in the tab once a capture listed
+    in Captures says it belongs to it."""
+    sign_in(qtbot, window, sandbox, user_key)
+    _as_capture(qtbot, window, make_drf(local_dir / "westford", ("ch0",), seconds=2))
+    cap = next(c for page in window.gateway.iter_capture_pages({}) for c in page)
+    ds = sandbox.create_dataset(
+        window.account.email, "Met through a capture", file_uuids=[], capture_uuids=[cap.uuid]
+    )
+    assert window.rf.datasets.model.rowCount() == 0
+    window.remote_tabs.setCurrentWidget(window.rf.captures)
+    qtbot.waitUntil(lambda: not window.rf.is_listing, timeout=10_000)
+    window.rf.captures.action("refresh").trigger()
+    qtbot.waitUntil(lambda: window.rf.datasets.model.rowCount() == 1, timeout=10_000)
+    info = window.rf.datasets.model.info(0)
+    assert info.uuid == uuid.UUID(ds).hex
+    assert info.name == "Met through a capture"
+    assert info.source.startswith("capture ")
+    settle(qtbot, window)

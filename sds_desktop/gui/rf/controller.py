@@ -209,6 +209,10 @@ class RFController(QObject):
     def _captures_page(self, infos: object) -> None:
         assert isinstance(infos, list)
         self.captures.model.add(infos)
+        for info in infos:  # the datasets these captures belong to join the Datasets tab
+            capture = getattr(info, "capture", None)
+            if capture is not None and capture.datasets:
+                self.datasets.met_through_capture(info.name, capture.datasets)
 
     def _captures_listed(self, n: object) -> None:
         self._listing = None

@@ -225,12 +225,19 @@ class DatasetsView(QWidget):
         self.actions_["copy_uuid"].setEnabled(bool(self.selected()))
 
     def met_through_file(self, sds_path: str, entries: Iterable[object]) -> None:
+        self.met_through(f"file {sds_path}", entries)
+
+    def met_through_capture(self, name: str, entries: Iterable[object]) -> None:
+        self.met_through(f"capture {name}", entries)
+
+    def met_through(self, via: str, entries: Iterable[object]) -> None:
+        """Datasets seen in a file's or a capture's ``datasets`` join the tab (once)."""
         stubs = []
         for entry in entries:
             if isinstance(entry, Mapping):
-                stub = DatasetInfo.stub(entry, f"file {sds_path}")
+                stub = DatasetInfo.stub(entry, via)
             elif isinstance(entry, str):
-                stub = DatasetInfo.stub({"uuid": entry}, f"file {sds_path}")
+                stub = DatasetInfo.stub({"uuid": entry}, via)
             else:
                 stub = None
             if stub is not None:
