@@ -11,16 +11,15 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication, QWidget
 
+from docs import make_screenshots as shots
 from sds_desktop.gui.main_window import MainWindow
 from sds_desktop.gui.rf.capture_step import CREATED, LINKED
 from sds_desktop.gui.rf.dialogs import UploadCaptureDialog
@@ -32,23 +31,12 @@ from tests.gui.rf_data import make_drf, make_rh, make_sigmf
 DOCS = Path(__file__).resolve().parent
 
 
-def pump(seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        time.sleep(0.01)
-
-
 def wait_for(cond, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise TimeoutError("condition not met")
-        pump(0.05)
+    shots.wait_for(cond, timeout)  # uploads and capture steps take longer than a listing
 
 
 def grab(widget: QWidget, path: Path) -> None:
-    pump(0.4)
+    shots.pump(0.4)
     widget.grab().save(str(path))
     print("wrote", path)  # noqa: T201 - a script
 
@@ -87,7 +75,7 @@ def main() -> None:
         if name == "westford-2024-06-27":
             grab(rf.dialog, args.out / f"screenshot-upload-capture{suffix}.png")
         rf.dialog.accept()
-        pump(0.3)
+        shots.pump(0.3)
     wait_for(lambda: rf.steps.steps and all(s.state in (CREATED, LINKED) for s in rf.steps.steps))
     wait_for(lambda: rf.captures.model.rowCount() >= 6)  # 2 demo + 2 channels + 2 scan groups
     rf.steps_dock.raise_()

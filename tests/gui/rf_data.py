@@ -15,6 +15,8 @@ from pathlib import Path
 import digital_rf
 import numpy as np
 
+from tests.rfgen import rh_document
+
 START_SEC = 1719496800  # 2024-06-27T14:00:00Z
 RATE = 1000
 
@@ -60,32 +62,18 @@ def make_drf(
 
 
 def rh_doc(scan_group: str, i: int, *, center: float = 2.4e9, bins: int = 256) -> dict:
+    """A valid RadioHound document (tests/rfgen.py's) whose periodogram is noise with a
+    peak in its middle bin, so that a quick look has something to find."""
     values = (np.abs(np.random.default_rng(i).normal(size=bins)) + 1e-3).astype("<f4")
     values[bins // 2] = 50.0
-    return {
-        "center_frequency": center,
-        "sample_rate": 24_000_000,
-        "gain": 1.0,
-        "latitude": 41.7,
-        "longitude": -86.24,
-        "altitude": 220.0,
-        "timestamp": f"2024-06-27T14:{i:02d}:00Z",
-        "short_name": "rh-test",
-        "mac_address": "f4e11ea46780",
-        "metadata": {
-            "nfft": bins,
-            "data_type": "periodogram",
-            "fmin": int(center - 12e6),
-            "fmax": int(center + 12e6),
-            "gps_lock": False,
-            "scan_time": 0.08,
-        },
-        "custom_fields": {"i": i},
-        "data": base64.b64encode(values.tobytes()).decode(),
-        "scan_group": scan_group,
-        "type": "float32",
-        "version": "v0",
-    }
+    return rh_document(
+        scan_group=scan_group,
+        values=bins,
+        center=center,
+        timestamp=f"2024-06-27T14:{i:02d}:00Z",
+        data=base64.b64encode(values.tobytes()).decode(),
+        custom_fields={"i": i},
+    )
 
 
 def make_rh(root: Path, groups: dict[str, int]) -> Path:

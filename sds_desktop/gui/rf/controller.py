@@ -21,7 +21,7 @@ from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import normalize_sds_path
 from sds_desktop.core.queue import Direction, ItemSpec
-from sds_desktop.core.transfer import plan_download
+from sds_desktop.core.transfer import DownloadPlan, plan_download
 from sds_desktop.gui.rf.capture_step import CapturePlan, CaptureSteps, plan_capture_upload
 from sds_desktop.gui.rf.captures_view import CapturesView
 from sds_desktop.gui.rf.datasets_view import DatasetsView
@@ -35,11 +35,19 @@ from sds_desktop.gui.rf.dialogs import (
 from sds_desktop.gui.rf.info import CaptureInfo, DatasetInfo, capture_files, time_window
 from sds_desktop.gui.rf.props import CapturePropertiesDialog, DatasetPropertiesDialog
 from sds_desktop.gui.rf.recordings import looks_like_recording, scan_recordings
+from sds_desktop.gui.transfer_plan import download_spec
 
 if TYPE_CHECKING:
     from sds_desktop.gui.main_window import MainWindow
 
 log = logging.getLogger("sds_desktop.gui.rf")
+
+
+def _download_specs(plan: DownloadPlan) -> tuple[list[tuple[ItemSpec, SDSFile | None]], int]:
+    """A download plan as queue specs (with their files), and how many entries it refused."""
+    for f, reason in plan.refused:
+        log.warning("not downloading %s: %s", f.sds_path, reason)
+    return [(download_spec(i), i.file) for i in plan.items], len(plan.refused)
 
 
 def web_base(base_url: str) -> str:
@@ -357,25 +365,9 @@ class RFController(QObject):
             for info in infos:
                 files = list_capture_files(gateway, info, window)
                 base = str(PurePosixPath(info.top_level_dir).parent)
-                plan = plan_download(files, folder, base_sds_path=base)
-                for f, reason in plan.refused:
-                    log.warning("not downloading %s: %s", f.sds_path, reason)
-                specs = [
-                    (
-                        ItemSpec(
-                            Direction.DOWNLOAD,
-                            i.file.name,
-                            str(i.local_path),
-                            i.file.sds_path,
-                            i.file.size,
-                            file_uuid=i.file.uuid,
-                        ),
-                        i.file,
-                    )
-                    for i in plan.items
-                ]
+                specs, refused = _download_specs(plan_download(files, folder, base_sds_path=base))
                 label = f"capture {info.name}" + (" (time window)" if window else "")
-                jobs.append((label, specs, len(plan.refused)))
+                jobs.append((label, specs, refused))
             return jobs
 
         self._status("Listing the capture's files…")
@@ -623,24 +615,8 @@ class RFController(QObject):
 
         def work() -> list[tuple[str, list[tuple[ItemSpec, SDSFile | None]], int]]:
             files = api.files(info.uuid, **filters)
-            plan = plan_download(files, target)
-            for f, reason in plan.refused:
-                log.warning("not downloading %s: %s", f.sds_path, reason)
-            specs = [
-                (
-                    ItemSpec(
-                        Direction.DOWNLOAD,
-                        i.file.name,
-                        str(i.local_path),
-                        i.file.sds_path,
-                        i.file.size,
-                        file_uuid=i.file.uuid,
-                    ),
-                    i.file,
-                )
-                for i in plan.items
-            ]
-            return [(f"dataset {info.name}", specs, len(plan.refused))]
+            specs, refused = _download_specs(plan_download(files, target))
+            return [(f"dataset {info.name}", specs, refused)]
 
         self._status("Listing the dataset's files…")
         self.window.tasks.call(
