@@ -7,7 +7,7 @@ The question (issue 13): can the GUI thread keep a 5 ms heartbeat (max gap <= 10
 p99 <= 16 ms) while 16 small transfers run, when the workers share its interpreter's
 GIL? The same load runs two ways against one standalone sandbox, alternating:
 
-- threads: ``transfer.upload_many`` (16 small-file workers) on threads of this process,
+- threads: ``batches.upload_batch`` (16 small-file workers) on threads of this process,
   each finished file sent to the GUI thread as a queued Qt signal;
 - process: the same call in a child process (multiprocessing, spawn); each finished file
   is a message on a pipe that the GUI thread reads through a QSocketNotifier, a batch at
@@ -48,6 +48,7 @@ HEARTBEAT_MS = 5
 def upload_all(job: tuple[str, str, str, str, int], report) -> None:  # type: ignore[no-untyped-def]
     """The transfer work itself, identical in both designs."""
     from sds_desktop.core import transfer
+    from sds_desktop.core.batches import upload_batch
     from sds_desktop.core.gateway import Gateway
 
     base, key, src, sds_dir, workers = job
@@ -55,7 +56,7 @@ def upload_all(job: tuple[str, str, str, str, int], report) -> None:  # type: ig
     gateway = Gateway(base + "/api/v1", key)
     plan = transfer.plan_upload(Path(src), sds_dir)
     cancel = threading.Event()
-    transfer.upload_many(
+    upload_batch(
         gateway,
         plan.items,
         small_file_workers=workers,

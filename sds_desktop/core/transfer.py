@@ -338,72 +338,6 @@ def _delete_quietly(gateway: Gateway, sds_file: SDSFile) -> None:
 # -- batches ----------------------------------------------------------------------
 
 
-def upload_many(
-    gateway: Gateway,
-    items: list[UploadItem],
-    *,
-    workers: int = 4,
-    small_file_workers: int = SMALL_FILE_WORKERS,
-    progress: ProgressCallback | None = None,
-    on_file_done: Callable[[UploadResult], None] | None = None,
-    cancel: threading.Event | None = None,
-    dry_run: bool = False,
-) -> list[UploadResult]:
-    """Run ``upload_one`` over ``items`` concurrently; one file's failure becomes a
-    ``FAILED`` result and does not stop the others. Results keep plan order.
-
-    Files of ``SMALL_FILE_BYTES`` and more run ``workers`` at a time; smaller ones run
-    in a lane of ``small_file_workers`` beside them (see ``run_lanes``).
-    """
-
-    def one(item: UploadItem) -> UploadResult:
-        try:
-            result = upload_one(gateway, item, progress=progress, cancel=cancel, dry_run=dry_run)
-        except SDSError as exc:
-            log.warning("upload of %s failed: %s", item.local_path, exc)
-            result = UploadResult(item, UploadOutcome.FAILED, "", None, verified=False, error=exc)
-        if on_file_done is not None:
-            on_file_done(result)
-        return result
-
-    return run_lanes(one, items, [i.size for i in items], workers, small_file_workers)
-
-
-def download_many(
-    gateway: Gateway,
-    items: list[DownloadItem],
-    *,
-    overwrite: bool = False,
-    workers: int = 4,
-    small_file_workers: int = SMALL_FILE_WORKERS,
-    progress: ProgressCallback | None = None,
-    on_file_done: Callable[[DownloadResult], None] | None = None,
-    cancel: threading.Event | None = None,
-    dry_run: bool = False,
-) -> list[DownloadResult]:
-    """Run ``download_one`` over ``items`` concurrently, in the same two lanes as
-    ``upload_many``; failures become ``FAILED``."""
-
-    def one(item: DownloadItem) -> DownloadResult:
-        try:
-            result = download_one(
-                gateway,
-                item,
-                overwrite=overwrite,
-                progress=progress,
-                cancel=cancel,
-                dry_run=dry_run,
-            )
-        except SDSError as exc:
-            log.warning("download of %s failed: %s", item.file.sds_path, exc)
-            result = DownloadResult(item, DownloadOutcome.FAILED, verified=False, error=exc)
-        if on_file_done is not None:
-            on_file_done(result)
-        return result
-
-    return run_lanes(one, items, [i.file.size for i in items], workers, small_file_workers)
-
-
 def run_lanes(
     fn: Callable[[_T], _R],
     items: list[_T],
@@ -448,7 +382,6 @@ __all__ = [
     "UploadPlan",
     "UploadResult",
     "_disk_error",
-    "download_many",
     "download_one",
     "file_permissions",
     "media_type_of",
@@ -457,6 +390,5 @@ __all__ = [
     "resume_download",
     "run_lanes",
     "sweep_partials",
-    "upload_many",
     "upload_one",
 ]
