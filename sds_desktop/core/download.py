@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import logging
 import os
 import shutil
@@ -94,9 +95,32 @@ MAX_FILE_BYTES = 1 << 50
 """A listed size above this (1 PiB) is absurd: the entry is refused, not planned."""
 
 
-def sweep_partials(folders: Iterable[Path]) -> list[Path]:
-    """Remove the temp files (``.sds-*.partial``) a crash left in ``folders``; the removed
-    paths. Call only while no download runs in those folders (at start-up)."""
+def partial_prefix(target: Path) -> str:
+    """The temp-file prefix of a download into ``target``: ``.sds-<16 hex>.`` from the
+    target's name, so that after a restart the temp file can be found again for the
+    queue item that owns it (:func:`find_partial`), however long the name is."""
+    key = hashlib.blake2b(os.fsencode(target.name), digest_size=8).hexdigest()
+    return f"{TEMP_PREFIX}{key}."
+
+
+def find_partial(target: Path) -> Path | None:
+    """The newest temp file a download into ``target`` left (a crash, a quit), or None."""
+    try:
+        found = [
+            p
+            for p in target.parent.glob(f"{partial_prefix(target)}*{TEMP_SUFFIX}")
+            if p.is_file() and not p.is_symlink()
+        ]
+    except OSError:
+        return None
+    return max(found, key=lambda p: p.stat().st_mtime_ns, default=None)
+
+
+def sweep_partials(folders: Iterable[Path], keep: Iterable[Path] = ()) -> list[Path]:
+    """Remove the temp files (``.sds-*.partial``) a crash left in ``folders``, except
+    those in ``keep`` (to be resumed); the removed paths. Call only while no download
+    runs in those folders (at start-up)."""
+    kept = set(keep)
     removed: list[Path] = []
     for folder in {Path(f) for f in folders}:
         try:
@@ -104,6 +128,8 @@ def sweep_partials(folders: Iterable[Path]) -> list[Path]:
         except OSError:
             continue
         for path in leftovers:
+            if path in kept:
+                continue
             try:
                 if path.is_file() and not path.is_symlink():
                     path.unlink()
@@ -412,7 +438,9 @@ def download_one(
     def attempt() -> DownloadResult:
         meter.restart()
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=parent)
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=partial_prefix(target), suffix=TEMP_SUFFIX, dir=parent
+            )
         except OSError as exc:
             raise _disk_error(exc, parent) from exc
         tmp = Path(tmp_name)

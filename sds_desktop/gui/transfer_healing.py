@@ -10,6 +10,10 @@ are off for transfers. Verdicts come from ``core.retry.classify``:
   using up an attempt, and the whole queue waits, probing with ``authenticate``.
 - needs key: 401 → the item goes back to queued, the queue pauses, ``keyNeeded`` fires
   once; a new gateway (``set_gateway``) lets it go on.
+
+And after a restart, the temp files a quit or a crash left: a download whose item is
+still in the queue goes on from its own (``core.download.find_partial``) when SDS
+answers a ranged request with 206, else restarts from 0; the orphans are removed.
 """
 
 from __future__ import annotations
@@ -17,14 +21,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from sds_desktop.core.conflicts import ConflictAction
+from sds_desktop.core.download import find_partial, sweep_partials
 from sds_desktop.core.errors import DiskFullError, SDSError
-from sds_desktop.core.queue import Direction, ItemState, QueueItem
+from sds_desktop.core.queue import ACTIVE_STATES, Direction, ItemState, QueueItem
 from sds_desktop.core.retry import Verdict, classify
 
 log = logging.getLogger("sds_desktop.gui.transfers")
+
+_RESUME_NOTE = "goes on from its temp file if SDS allows, else from 0"
 
 
 class HealingMixin:
@@ -38,6 +46,7 @@ class HealingMixin:
     _work_gateway: Any
     planner: Any
     _batch: Any
+    _partials: dict[int, Path]
     _conflict_info: dict[int, object]
     _one_off: dict[int, ConflictAction]
     _server_wait_until: float | None
@@ -195,3 +204,27 @@ class HealingMixin:
         if others:
             log.warning("disk full: %d other download(s) paused", len(others))
             self.pause(others)
+
+    # -- after a restart ---------------------------------------------------------------
+    def _resume_leftovers(self) -> list[Path]:
+        """Temp files found beside queued downloads at start: each download whose item
+        survived keeps its own, to go on from it; the others are removed (returned)."""
+        folders: set[Path] = set()
+        keep: list[Path] = []
+        for item in self.queue.items(ACTIVE_STATES):
+            if item.direction is not Direction.DOWNLOAD or not item.local_path:
+                continue
+            target = Path(item.local_path)
+            folders.add(target.parent)
+            partial = find_partial(target)
+            if partial is not None and not target.exists() and partial not in keep:
+                self._partials[item.id] = partial
+                keep.append(partial)
+                self.queue.set_note(
+                    item.id, "goes on from its temp file if SDS allows, else from 0"
+                )
+                log.info("%s: resuming from its temp file %s", item.name, partial.name)
+        removed = sweep_partials(folders, keep=keep)
+        for path in removed:
+            log.info("removed the leftover temp file %s", path)
+        return removed

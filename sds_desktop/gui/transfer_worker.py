@@ -1,8 +1,10 @@
-# ruff: noqa: S101 - Qt naming (camelCase signals), asserts narrow types
-"""The worker that moves one queue item, and the byte totals of a busy period.
+# ruff: noqa: S101 - asserts narrow types
+"""The work of one queue item, and the byte totals of a busy period.
 
-Split from ``gui.transfers`` (the controller). Workers never touch widgets: they call
-the core's per-file steps and report through their signals.
+Split from ``gui.transfers`` (the controller). A worker runs on one of the long-lived
+lane threads of ``gui.transfer_runner``; it never touches widgets nor emits signals: it
+calls the core's per-file steps and returns its outcome, which the lane hands to the GUI
+thread together with the others that finished meanwhile (one signal per batch).
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Signal
-
 from sds_desktop.core.conflicts import ConflictAction
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.queue import ItemState, TransferQueue
+from sds_desktop.core.throttle import TokenBucket
 from sds_desktop.core.transfer import (
     DownloadItem,
     DownloadOutcome,
@@ -27,7 +28,6 @@ from sds_desktop.core.transfer import (
     resume_download,
     upload_one,
 )
-from sds_desktop.gui.tasks import safe_emit
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,14 @@ class Stats:
     queued: int
 
 
-class _WorkerSignals(QObject):
-    finished = Signal(int, object)  # item id, (state, checksum text)
-    failed = Signal(int, object)  # item id, exception
+class TransferWorker:
+    """Moves one file on a lane thread (``gui.transfer_runner``); never touches widgets.
 
-
-class TransferWorker(QRunnable):
-    """Moves one file; never touches widgets, reports through its signals."""
+    :meth:`run` returns ``(item_id, True, (skipped, text, blake3, uuid))`` or
+    ``(item_id, False, exception)``; the lane posts it to the GUI thread in a batch.
+    Progress goes to the queue's counters (no signal) and through the shared speed
+    limit, when one is set.
+    """
 
     def __init__(
         self,
@@ -66,9 +67,8 @@ class TransferWorker(QRunnable):
         existing: SDSFile | None = None,
         stall_seconds: float | None = None,
         deadline: float | None = None,
+        throttle: TokenBucket | None = None,
     ) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.queue = queue
         self.gateway = gateway
         self.item_id = item_id
@@ -81,76 +81,81 @@ class TransferWorker(QRunnable):
         self.existing = existing
         self.stall_seconds = stall_seconds
         self.deadline = deadline
+        self.throttle = throttle
         self.cancel = threading.Event()
         self.pausing = threading.Event()
         """Set with ``cancel`` by a pause: a download keeps its temp file to resume."""
         self.partial: Path | None = None
-        """A paused download's temp file to go on from."""
-        self.signals = _WorkerSignals()
+        """A paused (or interrupted) download's temp file to go on from."""
 
     def _progress(self, n: int) -> None:
         self.queue.add_progress(self.item_id, n)
+        if self.throttle is not None:
+            self.throttle.consume(n, self.cancel)
 
-    def run(self) -> None:
+    def run(self) -> tuple[int, bool, object]:
         try:
-            if self.upload is not None:
-                up = upload_one(
-                    self.gateway,
-                    self.upload,
-                    progress=self._progress,
-                    cancel=self.cancel,
-                    retry=False,
-                    stall_seconds=self.stall_seconds,
-                    deadline=self.deadline,
-                    existing=self.existing,
-                    on_conflict=self.on_conflict,
-                )
-                skipped = up.outcome in {UploadOutcome.SKIPPED, UploadOutcome.SKIPPED_CONFLICT}
-                text = "verified" if up.outcome is UploadOutcome.UPLOADED else up.outcome.value
-                uuid = up.file.uuid if up.file is not None else ""
-                result: tuple[bool, str, str, str] = (skipped, text, up.local_blake3, uuid)
-            else:
-                file = self.download_file
-                if file is None:
-                    file = self.gateway.get_file(self.file_uuid)
-                assert self.local_path is not None
-                if self.partial is not None and self.partial.is_file():
-                    down, started = resume_download(
-                        self.gateway,
-                        DownloadItem(file, self.local_path),
-                        self.partial,
-                        progress=self._progress,
-                        cancel=self.cancel,
-                        stall_seconds=self.stall_seconds,
-                        keep_partial=self.pausing,
-                    )
-                    note = f"resumed from byte {started:,}" if started else "restarted from 0"
-                    self.queue.set_note(self.item_id, note)
-                else:
-                    down = download_one(
-                        self.gateway,
-                        DownloadItem(file, self.local_path),
-                        overwrite=self.overwrite,
-                        progress=self._progress,
-                        cancel=self.cancel,
-                        retry=False,
-                        stall_seconds=self.stall_seconds,
-                        deadline=self.deadline,
-                        on_conflict=self.on_conflict,
-                        keep_partial=self.pausing,
-                    )
-                skipped = down.outcome not in {DownloadOutcome.DOWNLOADED, DownloadOutcome.RENAMED}
-                verified = down.verified
-                result = (
-                    skipped,
-                    down.outcome.value,
-                    file.sum_blake3 if verified else "",
-                    file.uuid,
-                )
+            result = self._upload() if self.upload is not None else self._download()
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
-            safe_emit(self.signals.failed, self.item_id, exc)
+            return (self.item_id, False, exc)
+        return (self.item_id, True, result)
+
+    def _upload(self) -> tuple[bool, str, str, str]:
+        assert self.upload is not None
+        up = upload_one(
+            self.gateway,
+            self.upload,
+            progress=self._progress,
+            cancel=self.cancel,
+            retry=False,
+            stall_seconds=self.stall_seconds,
+            deadline=self.deadline,
+            existing=self.existing,
+            on_conflict=self.on_conflict,
+        )
+        skipped = up.outcome in {UploadOutcome.SKIPPED, UploadOutcome.SKIPPED_CONFLICT}
+        text = "verified" if up.outcome is UploadOutcome.UPLOADED else up.outcome.value
+        uuid = up.file.uuid if up.file is not None else ""
+        return (skipped, text, up.local_blake3, uuid)
+
+    def _download(self) -> tuple[bool, str, str, str]:
+        file = self.download_file
+        if file is None:
+            file = self.gateway.get_file(self.file_uuid)
+        assert self.local_path is not None
+        partial = self.partial
+        if partial is not None and self.local_path.exists():
+            # the target appeared meanwhile: never overwrite it blindly; decide anew
+            partial.unlink(missing_ok=True)
+            partial = None
+        if partial is not None and partial.is_file():
+            down, started = resume_download(
+                self.gateway,
+                DownloadItem(file, self.local_path),
+                partial,
+                progress=self._progress,
+                cancel=self.cancel,
+                stall_seconds=self.stall_seconds,
+                keep_partial=self.pausing,
+            )
+            note = f"resumed from byte {started:,}" if started else "restarted from 0"
+            self.queue.set_note(self.item_id, note)
         else:
-            safe_emit(self.signals.finished, self.item_id, result)
+            down = download_one(
+                self.gateway,
+                DownloadItem(file, self.local_path),
+                overwrite=self.overwrite,
+                progress=self._progress,
+                cancel=self.cancel,
+                retry=False,
+                stall_seconds=self.stall_seconds,
+                deadline=self.deadline,
+                on_conflict=self.on_conflict,
+                keep_partial=self.pausing,
+            )
+        skipped = down.outcome not in {DownloadOutcome.DOWNLOADED, DownloadOutcome.RENAMED}
+        digest = file.sum_blake3 if down.verified else ""
+        return (skipped, down.outcome.value, digest, file.uuid)
 
 
 class BatchTotals:

@@ -1,22 +1,22 @@
 # ruff: noqa: N815, FBT003, S101 - Qt naming (camelCase signals), Qt's positional bools, asserts narrow types
-"""The transfer controller: runs queue items on a dedicated thread pool.
+"""The transfer controller: runs queue items on long-lived lanes of a thread pool.
 
 Public API (used by the main window and by ``sds_desktop.selftest``):
 
-- ``enqueue_upload(paths, sds_dir)``: local files and folders → one job per dropped
-  folder (one item per file), loose files → one job. Planning (the folder walk) runs in
-  the background; ``jobAdded(job_id, n_items)`` fires when the items are queued.
-- ``enqueue_download(files_or_sds_paths, local_dir)``: ``SDSFile`` objects land directly
-  in ``local_dir``; an SDS folder path ``/x/y`` is listed and lands in ``local_dir/y/...``.
+- ``enqueue_upload``, ``enqueue_download``, ``add_planned_job``: see ``transfer_enqueue``.
 - ``cancel(ids)``, ``cancel_all()``, ``pause(ids)``, ``resume(ids)``, ``retry(ids)``,
-  ``remove(ids)``, ``clear_finished()``, ``set_parallel(n)``.
+  ``remove(ids)``, ``clear_finished()``, ``set_parallel(n)``, ``set_speed_limit(b/s)``.
 - ``is_idle()`` and the ``idle`` signal: nothing queued, running or being planned.
 - ``shutdown(timeout_ms)``: cancel everything and wait for the workers.
 
-Workers are QRunnables with their own signals object; they call the core's per-file
-steps (:func:`upload_one`, :func:`download_one`) with a progress callback that bumps
-counters in the Qt-free :class:`TransferQueue`, and a cancel event. One ~4 Hz timer turns
-counters into speeds and tells the views which rows to repaint.
+Each running item has a ``TransferWorker`` (``transfer_worker``) that calls the core's
+per-file steps with a progress callback that bumps counters in the Qt-free
+:class:`TransferQueue` (and pays the shared speed limit, ``core.throttle``), and a
+cancel event. Workers run on lanes (``transfer_runner``): a few long-lived pool threads
+that take work from a list; outcomes come back to the GUI thread in batches, one wake-up
+for all that finished meanwhile, and the queue is refilled once per batch. One ~4 Hz
+timer turns counters into speeds (``transfer_stats``). Retries, waiting for SDS, the
+refused key and the temp files a restart finds are ``transfer_healing``'s.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import collections
 import contextlib
 import logging
 import time
-from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePosixPath
+from collections.abc import Iterable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
@@ -34,7 +34,6 @@ from sds_desktop.core.conflicts import ConflictAction, ConflictPolicy
 from sds_desktop.core.errors import CancelledError, ConflictError, SDSError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
-from sds_desktop.core.paths import join_sds, normalize_sds_path
 from sds_desktop.core.queue import (
     ACTIVE_STATES,
     Direction,
@@ -43,40 +42,26 @@ from sds_desktop.core.queue import (
     TransferQueue,
     account_key,
 )
-from sds_desktop.core.receipts import ReceiptRow
 from sds_desktop.core.retry import NO_RETRY, QueueRetryPolicy
-from sds_desktop.core.transfer import (
-    SMALL_FILE_WORKERS,
-    UploadItem,
-    plan_download,
-    plan_upload,
-    sweep_partials,
-)
+from sds_desktop.core.throttle import TokenBucket
+from sds_desktop.core.transfer import SMALL_FILE_WORKERS, UploadItem
 from sds_desktop.gui.tasks import TaskRunner, keep_until_exit
+from sds_desktop.gui.transfer_enqueue import EnqueueMixin
 from sds_desktop.gui.transfer_healing import HealingMixin
-from sds_desktop.gui.transfer_plan import (
-    Bad,
-    Planned,
-    PlannedJob,
-    download_spec,
-    existing_files,
-    refused_rows,
-    split_skipped,
-    upload_spec,
-)
+from sds_desktop.gui.transfer_runner import LaneRunner, Outcome
+from sds_desktop.gui.transfer_stats import TICK_MS, StatsMixin
 from sds_desktop.gui.transfer_worker import BatchTotals, Stats, TransferWorker
 
 __all__ = ["BatchTotals", "Stats", "TransferController", "TransferWorker"]
 
 log = logging.getLogger("sds_desktop.gui.transfers")
 
+_CHUNK_BYTES = 1024 * 1024
+"""The largest chunk a transfer reports at once (core's download chunk, upload block)."""
 
-TICK_MS = 250
-_WINDOW_S = 3.0
 
-
-class TransferController(HealingMixin, QObject):
-    """Schedules queue items onto a dedicated QThreadPool."""
+class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
+    """Schedules queue items onto the lanes of a dedicated QThreadPool."""
 
     idle = Signal()
     jobAdded = Signal(int, int)  # job id, number of items
@@ -107,6 +92,7 @@ class TransferController(HealingMixin, QObject):
         self.small_parallel = max(1, small_parallel)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(self.parallel + self.small_parallel)
+        self._runner = LaneRunner(self.pool, self, self._on_results)
         self.planner = TaskRunner(self, max_threads=2)
         self.retry_policy = QueueRetryPolicy()
         self.conflicts = ConflictPolicy()
@@ -122,8 +108,10 @@ class TransferController(HealingMixin, QObject):
         self._one_off: dict[int, ConflictAction] = {}  # one item's conflict answer
         self.receipt_info: dict[int, tuple[str, str]] = {}
         self._settled_jobs: set[int] = set()
-        self._partials: dict[int, Path] = {}  # paused downloads' temp files
         """item id → (BLAKE3, SDS UUID) of the files moved in this session (receipts)."""
+        self._partials: dict[int, Path] = {}  # paused or interrupted downloads' temp files
+        self.throttle = TokenBucket()
+        """The speed limit all running transfers share (``set_speed_limit``)."""
         self._workers: dict[int, TransferWorker] = {}
         self._small: set[int] = set()  # running items in the small-file lane
         self._files: dict[int, SDSFile] = {}
@@ -143,20 +131,7 @@ class TransferController(HealingMixin, QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_tick)
-        self.swept = self._sweep_leftovers()
-
-    def _sweep_leftovers(self) -> list[Path]:
-        """Temp files a crash left beside queued downloads: removed (the downloads start
-        again from byte 0: production ignores Range, so there is nothing to resume)."""
-        folders = [
-            Path(i.local_path).parent
-            for i in self.queue.items(ACTIVE_STATES)
-            if i.direction is Direction.DOWNLOAD and i.local_path
-        ]
-        removed = sweep_partials(folders)
-        for path in removed:
-            log.info("removed the leftover temp file %s", path)
-        return removed
+        self.swept = self._resume_leftovers()
 
     # -- account and settings ------------------------------------------------------
     def set_gateway(self, gateway: Gateway | None, account: str = "") -> None:
@@ -185,6 +160,24 @@ class TransferController(HealingMixin, QObject):
         )
         self._pump()
 
+    def set_speed_limit(self, bytes_per_s: float) -> None:
+        """One limit for all running transfers together (0: none); applies at once."""
+        self.throttle.set_rate(bytes_per_s)
+
+    @property
+    def speed_limit(self) -> float:
+        return self.throttle.rate
+
+    def _stall_seconds(self) -> float | None:
+        """The stall watch of a new try: under a low speed limit a worker may wait its
+        turn for longer than the stall time, which is not a stall: allow for it."""
+        stall = self.retry_policy.stall_seconds
+        rate = self.throttle.rate
+        if stall is None or rate <= 0:
+            return stall
+        lanes = self.parallel + self.small_parallel
+        return max(stall, 2 * lanes * _CHUNK_BYTES / rate)
+
     def _next_item(self) -> QueueItem | None:
         """The oldest queued item that a lane has room for.
 
@@ -201,138 +194,6 @@ class TransferController(HealingMixin, QObject):
             candidates.append(self.queue.next_queued(self.account, small=True))
         found = [c for c in candidates if c is not None]
         return min(found, key=lambda c: c.id) if found else None
-
-    # -- enqueueing ----------------------------------------------------------------
-    def enqueue_upload(self, paths: Iterable[Path | str], sds_dir: str) -> None:
-        """Queue local files/folders for upload into ``sds_dir`` (planned in background)."""
-        local = [Path(p) for p in paths]
-        target = normalize_sds_path(sds_dir)
-        gateway = self.gateway
-        if not local:
-            return
-
-        def plan() -> list[PlannedJob]:
-            jobs: list[PlannedJob] = []
-            loose: list[Planned] = []
-            loose_skipped = 0
-            loose_bad: list[Bad] = []
-            for path in local:
-                if path.is_dir():
-                    where = join_sds(target, path.name)
-                    p = plan_upload(path, where)
-                    there = existing_files(gateway, where)
-                    planned: list[Planned] = [
-                        (upload_spec(i), there.get(i.sds_path)) for i in p.items
-                    ]
-                    quiet, bad = split_skipped(p.skipped, path, where)
-                    jobs.append((path.name, planned, quiet, bad))
-                else:
-                    p = plan_upload(path, target)
-                    there = existing_files(gateway, target, names={i.name for i in p.items})
-                    loose.extend((upload_spec(i), there.get(i.sds_path)) for i in p.items)
-                    quiet, bad = split_skipped(p.skipped, path.parent, target)
-                    loose_skipped += quiet
-                    loose_bad.extend(bad)
-            if loose or loose_skipped or loose_bad:
-                label = loose[0][0].name if len(loose) == 1 else f"{len(loose)} files"
-                jobs.insert(0, (label, loose, loose_skipped, loose_bad))
-            return jobs
-
-        self._start_planning(plan, Direction.UPLOAD)
-
-    def enqueue_download(self, items: Iterable[SDSFile | str], local_dir: Path | str) -> None:
-        """Queue remote files (``SDSFile``) and folders (SDS paths) for download."""
-        wanted = list(items)
-        root = Path(local_dir)
-        gateway = self.gateway
-        if not wanted:
-            return
-        if gateway is None:
-            self.planFailed.emit("not signed in")
-            return
-
-        def plan() -> list[PlannedJob]:
-            jobs: list[PlannedJob] = []
-            loose = [f for f in wanted if isinstance(f, SDSFile)]
-            refused: list[Bad] = []
-            loose_specs: list[Planned] = []
-            for f in loose:
-                p = plan_download([f], root, base_sds_path=f.directory if f.safe else "/")
-                loose_specs.extend((download_spec(i), i.file) for i in p.items)
-                refused.extend(refused_rows(p.refused, root))
-            if loose:
-                label = loose[0].name if len(loose) == 1 else f"{len(loose)} files"
-                jobs.append((label, loose_specs, 0, refused))
-            for folder in (f for f in wanted if isinstance(f, str)):
-                norm = normalize_sds_path(folder)
-                files = gateway.list_files(norm)
-                base = str(PurePosixPath(norm).parent)
-                p = plan_download(files, root, base_sds_path=base)
-                specs: list[Planned] = [(download_spec(i), i.file) for i in p.items]
-                label = PurePosixPath(norm).name or "/"
-                jobs.append((label, specs, 0, refused_rows(p.refused, root)))
-            return jobs
-
-        self._start_planning(plan, Direction.DOWNLOAD)
-
-    def _start_planning(self, plan: object, direction: Direction) -> None:
-        self._planning += 1
-        self._set_busy(True)
-
-        def done(jobs: object) -> None:
-            self._planning -= 1
-            assert isinstance(jobs, list)
-            for label, specs, skipped, bad in jobs:
-                if skipped:
-                    log.info("%s: %d file(s) left out (ignored or empty)", label, skipped)
-                if not specs and not bad:
-                    log.info("%s: nothing to transfer", label)
-                    continue
-                job, added = self.queue.add_job(
-                    label,
-                    direction,
-                    [spec for spec, _ in specs] + [spec for spec, _ in bad],
-                    account=self.account,
-                )
-                for (_, file), item in zip(specs, added, strict=False):
-                    self._batch.add(item.id)
-                    if file is not None:
-                        self._files[item.id] = file
-                for (_, reason), item in zip(bad, added[len(specs) :], strict=True):
-                    # never dropped in silence: one failed row with its reason
-                    log.warning("%s: %s", item.local_path or item.sds_path, reason)
-                    self.queue.mark_failed(item.id, reason)
-                log.info("queued %s of %d file(s): %s", direction.value, len(added), label)
-                self.jobAdded.emit(job.id, len(added))
-            self._pump()
-
-        def failed(exc: BaseException) -> None:
-            self._planning -= 1
-            log.error("could not plan the %s: %s", direction.value, exc)
-            self.planFailed.emit(str(exc))
-            self._pump()
-
-        assert callable(plan)
-        self.planner.call(plan, done, failed)
-
-    def add_planned_job(
-        self, label: str, direction: Direction, planned: Sequence[Planned]
-    ) -> int | None:
-        """Queue one job from specs planned elsewhere (gui.rf: a capture's files, a
-        recording's upload); returns its id, or None when there is nothing to move."""
-        if not planned:
-            return None
-        job, added = self.queue.add_job(
-            label, direction, [spec for spec, _ in planned], account=self.account
-        )
-        for (_, file), item in zip(planned, added, strict=True):
-            self._batch.add(item.id)
-            if file is not None:
-                self._files[item.id] = file
-        self.jobAdded.emit(job.id, len(added))
-        self._set_busy(True)
-        self._pump()
-        return job.id
 
     # -- queue operations ----------------------------------------------------------
     def _drop_partial(self, item_id: int) -> None:
@@ -428,10 +289,11 @@ class TransferController(HealingMixin, QObject):
             if item.size < self.queue.small_file_bytes:
                 self._small.add(item.id)
             knobs = {
-                "stall_seconds": self.retry_policy.stall_seconds,
+                "stall_seconds": self._stall_seconds(),
                 "deadline": self.file_deadline,
                 "on_conflict": self._one_off.pop(item.id, None)
                 or self.conflicts.action_for(item.job_id, item.direction.value),
+                "throttle": self.throttle,
             }
             if item.direction is Direction.UPLOAD:
                 sds_dir, _, name = item.sds_path.rpartition("/")
@@ -454,12 +316,10 @@ class TransferController(HealingMixin, QObject):
                     **knobs,
                 )
                 worker.partial = self._partials.pop(item.id, None)
-            worker.signals.finished.connect(self._on_finished)
-            worker.signals.failed.connect(self._on_failed)
             self._workers[item.id] = worker
             self._batch.add(item.id)
             self._item_last[item.id] = (time.monotonic(), 0)
-            self.pool.start(worker)
+            self._runner.submit(worker)
             self._set_busy(True)
         if self.is_idle():
             self._set_busy(False)
@@ -484,8 +344,16 @@ class TransferController(HealingMixin, QObject):
             self.busyChanged.emit(False)
             self.idle.emit()
 
-    @Slot(int, object)
-    def _on_finished(self, item_id: int, result: object) -> None:
+    def _on_results(self, batch: list[Outcome]) -> None:
+        """What the lanes finished since the last wake-up: settle each, refill once."""
+        for item_id, ok, payload in batch:
+            if ok:
+                self._on_finished(item_id, payload, pump=False)
+            else:
+                self._on_failed(item_id, payload, pump=False)
+        self._pump()
+
+    def _on_finished(self, item_id: int, result: object, *, pump: bool = True) -> None:
         self._workers.pop(item_id, None)
         self._small.discard(item_id)
         assert isinstance(result, tuple)
@@ -499,14 +367,13 @@ class TransferController(HealingMixin, QObject):
             log.info("%s: %s", item.sds_path, text)
             if item.direction is Direction.UPLOAD and not skipped:
                 self._touched.add(item.sds_path.rpartition("/")[0] or "/")
-        self._after(item_id)
+        self._after(item_id, pump=pump)
 
-    @Slot(int, object)
-    def _on_failed(self, item_id: int, exc: object) -> None:
+    def _on_failed(self, item_id: int, exc: object, *, pump: bool = True) -> None:
         self._workers.pop(item_id, None)
         self._small.discard(item_id)
         if item_id not in self.queue:
-            self._after(item_id)
+            self._after(item_id, pump=pump)
             return
         item = self.queue.get(item_id)
         if isinstance(exc, CancelledError):
@@ -531,7 +398,7 @@ class TransferController(HealingMixin, QObject):
             self.queue.mark_failed(item_id, message)
             if not isinstance(exc, Exception):
                 log.error("worker crashed: %r", exc)
-        self._after(item_id)
+        self._after(item_id, pump=pump)
 
     @Slot()
     def _flush_touched(self) -> None:
@@ -552,7 +419,7 @@ class TransferController(HealingMixin, QObject):
         if report:
             self.jobsSettled.emit(report)
 
-    def _after(self, item_id: int) -> None:
+    def _after(self, item_id: int, *, pump: bool = True) -> None:
         with contextlib.suppress(KeyError):
             self._settled_jobs.add(self.queue.peek(item_id).job_id)
         self._batch.settle(item_id)
@@ -562,93 +429,28 @@ class TransferController(HealingMixin, QObject):
         self._item_last.pop(item_id, None)
         self.item_speed.pop(item_id, None)
         self.itemFinished.emit(item_id)
-        self._pump()
-
-    def receipt_rows(self, job_ids: Iterable[int]) -> list[ReceiptRow]:
-        """One receipt row per item of the jobs ``job_ids`` (what a receipt holds)."""
-        wanted = set(job_ids)
-        rows = []
-        for item in self.queue.items():
-            if item.job_id not in wanted:
-                continue
-            digest, uuid = self.receipt_info.get(item.id, ("", ""))
-            if not uuid and item.direction is Direction.DOWNLOAD:
-                uuid = item.file_uuid
-            result = item.state.value + (f": {item.checksum}" if item.checksum else "")
-            rows.append(
-                ReceiptRow(
-                    item.direction.value,
-                    item.local_path,
-                    item.sds_path,
-                    item.size,
-                    digest,
-                    uuid,
-                    result,
-                    item.error,
-                    ReceiptRow.when(item.finished_at),
-                )
-            )
-        return rows
-
-    # -- counters ------------------------------------------------------------------
-    @Slot()
-    def _on_tick(self) -> None:
-        now = time.monotonic()
-        if self.queue.due(now):
+        if pump:
             self._pump()
-        if self._server_wait_until is not None and now >= self._server_wait_until:
-            self._probe_server()
-        for item_id in list(self._workers):
-            try:
-                done = self.queue.peek(item_id).bytes_done
-            except KeyError:
-                continue
-            last_t, last_b = self._item_last.get(item_id, (now, done))
-            dt = now - last_t
-            if dt >= 0.2:
-                inst = max(0, done - last_b) / dt
-                prev = self.item_speed.get(item_id)
-                self.item_speed[item_id] = inst if prev is None else 0.6 * prev + 0.4 * inst
-                self._item_last[item_id] = (now, done)
-        stats = self._totals()
-        self._samples.append((now, stats[0], 0))
-        while self._samples and now - self._samples[0][0] > _WINDOW_S:
-            self._samples.popleft()
-        self.tick.emit()
-
-    def _totals(self) -> tuple[int, int]:
-        return self._batch.totals(self._workers)
-
-    def stats(self) -> Stats:
-        done, total = self._totals()
-        speed = files_per_s = 0.0
-        if len(self._samples) >= 2:
-            t0, b0, _ = self._samples[0]
-            t1, b1, _ = self._samples[-1]
-            if t1 > t0:
-                speed = max(0, b1 - b0) / (t1 - t0)
-        elapsed = time.monotonic() - self._busy_since
-        if self._busy and elapsed > 0.5:
-            files_per_s = self._finished_count / elapsed  # over the whole busy period
-        eta = (total - done) / speed if speed > 0 else None
-        counts = self.queue.counts()
-        return Stats(done, total, speed, eta, files_per_s, len(self._workers), counts["active"])
 
     # -- shutdown ------------------------------------------------------------------
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Stop starting work, cancel running workers, wait; True if all ended in time.
 
-        Running items go back to ``queued`` in the journal, so they restart next time.
+        Running items go back to ``queued`` in the journal, so they start again next time;
+        a running download keeps its temp file, to go on from it then (``_resume_leftovers``).
         """
         self.gateway = self._work_gateway = None
         self._timer.stop()
         self._touch_timer.stop()
+        self._runner.stop()
         for item_id, worker in list(self._workers.items()):
+            if worker.upload is None:
+                worker.pausing.set()
             worker.cancel.set()
             self.queue.requeue(item_id, "interrupted by quit")
         self.planner.shutdown(timeout_ms)
         done = bool(self.pool.waitForDone(timeout_ms))
         if not done:
-            keep_until_exit(self.pool, self._workers.values())
+            keep_until_exit(self.pool, self._runner.lanes)
         self._workers.clear()
         return done

@@ -122,9 +122,9 @@ def test_server_down_mid_queue_then_back_on_the_same_port(
     port = int(first.url.rsplit(":", 1)[1])
     key = first.add_user(email)
     gateway = gateway_for(first, key)
-    files = seed(gateway, tmp_path / "src", "/outage", 6, 100_000)
+    files = seed(gateway, tmp_path / "src", "/outage", 12, 100_000)
     controller = controller_for(qtbot, gateway, f"{first.url}|{email}")
-    first.faults.throttle(400_000)  # ~0.25 s a file: the outage lands mid-queue
+    first.faults.throttle(400_000)  # ~0.25 s a file, 2 at a time: the outage lands mid-queue
     out = tmp_path / "out"
     controller.enqueue_download(files, out)
     qtbot.waitUntil(lambda: controller.queue.counts()["finished"] >= 1, timeout=WAIT_MS)
@@ -136,7 +136,7 @@ def test_server_down_mid_queue_then_back_on_the_same_port(
     second = SandboxServer(data_dir, port=port).start()
     try:
         wait_idle(qtbot, controller)
-        assert states(controller.queue) == {ItemState.DONE: 6}
+        assert states(controller.queue) == {ItemState.DONE: 12}
         assert local_checksums(out) == local_checksums(tmp_path / "src")
         assert partials(out) == []
     finally:
