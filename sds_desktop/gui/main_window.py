@@ -294,6 +294,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
         self.controller.tick.connect(self._update_stats)
+        self.controller.limitChanged.connect(self._update_stats)
         self.controller.idle.connect(self._on_idle)
         self.controller.jobAdded.connect(self._job_added)  # before any item starts
         self.controller.jobAdded.connect(self._update_stats)
@@ -384,10 +385,12 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
     @Slot()
     def _update_stats(self, *_args: object) -> None:
         s = self.controller.stats()
+        limit = self.controller.speed_limit
+        limit_text = f" · limit {human_rate(limit)}" if limit > 0 else ""
         if s.bytes_total == 0 and s.running == 0 and s.queued == 0:
             counts = self.queue.counts()
             self.stats_label.setText(
-                f"Idle · {counts['finished']} done · {counts['failed']} failed"
+                f"Idle · {counts['finished']} done · {counts['failed']} failed{limit_text}"
             )
             return
         parts = [f"{human_bytes(s.bytes_done)} of {human_bytes(s.bytes_total)}"]
@@ -398,7 +401,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
             parts.append(f"ETA {eta}")
         parts.append(f"{s.files_per_s:.1f} files/s")
         parts.append(f"{s.running} running, {max(0, s.queued - s.running)} queued")
-        self.stats_label.setText(" · ".join(parts))
+        self.stats_label.setText(" · ".join(parts) + limit_text)
 
     def _remember_parallel(self, value: int) -> None:
         self.settings.parallel_transfers = value

@@ -2,7 +2,8 @@
 
 ``apply_preferences`` hands the stored values to the transfer controller; the dialog
 writes them back and applies them at once (running transfers keep their knobs until
-their next try).
+their next try, except the speed limit, which all running transfers share and which
+applies within a tenth of a second).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def apply_preferences(settings: Settings, controller: TransferController) -> Non
     for direction in ("upload", "download"):
         controller.conflicts.set_default(direction, _action(settings.conflict_default(direction)))
     controller.set_parallel(settings.parallel_transfers)
+    controller.set_speed_limit(settings.speed_limit_kib * 1024)
 
 
 class PreferencesDialog(QDialog):
@@ -85,8 +87,12 @@ class PreferencesDialog(QDialog):
         self.speed.setSuffix(" KiB/s")
         self.speed.setSpecialValueText("no limit")
         self.speed.setValue(settings.speed_limit_kib)
-        self.speed.setToolTip("Not applied yet: kept for a later version.")
-        self.speed.setEnabled(False)
+        self.speed.setSingleStep(100)
+        self.speed.setToolTip(
+            "One limit for all running transfers together, uploads and downloads "
+            "(0: no limit). Applies at once, also to transfers already running; the "
+            "status bar shows it while it is set."
+        )
         form.addRow("Speed limit:", self.speed)
         layout.addWidget(transfers)
 
@@ -143,6 +149,7 @@ class PreferencesDialog(QDialog):
         s.retry_attempts = self.attempts.value()
         s.retry_deadline_minutes = self.deadline.value()
         s.stall_seconds = self.stall.value()
+        s.speed_limit_kib = self.speed.value()
         s.units = str(self.units.currentData())
         s.notifications = self.notify.isChecked()
         s.sync()

@@ -151,7 +151,7 @@ class Settings:
 
     @property
     def speed_limit_kib(self) -> int:
-        """Transfer speed limit in KiB/s per file (0: none). Not applied yet."""
+        """Transfer speed limit in KiB/s, all running transfers together (0: none)."""
         return int(self._number("transfers/speed_limit_kib", 0, 0, 10**9))
 
     @speed_limit_kib.setter

@@ -33,6 +33,7 @@ from sds_desktop.core.retry import Verdict, classify
 log = logging.getLogger("sds_desktop.gui.transfers")
 
 _RESUME_NOTE = "goes on from its temp file if SDS allows, else from 0"
+_UPLOAD_NOTE = "uploads cannot resume on SDS: restarts from 0"
 
 
 class HealingMixin:
@@ -212,6 +213,8 @@ class HealingMixin:
         folders: set[Path] = set()
         keep: list[Path] = []
         for item in self.queue.items(ACTIVE_STATES):
+            if item.direction is Direction.UPLOAD and item.error == "interrupted by quit":
+                self.queue.set_note(item.id, _UPLOAD_NOTE)
             if item.direction is not Direction.DOWNLOAD or not item.local_path:
                 continue
             target = Path(item.local_path)

@@ -74,6 +74,7 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
     busyChanged = Signal(bool)  # a busy period starts / ends (keep-awake)
     jobsSettled = Signal(object)  # [(label, items, failed)] of the jobs of a busy period
     healthChanged = Signal(str)  # "" or "waiting for SDS, next try in 20 s" / key text
+    limitChanged = Signal(float)  # the shared speed limit, bytes/s (0: none)
 
     def __init__(
         self,
@@ -93,6 +94,7 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(self.parallel + self.small_parallel)
         self._runner = LaneRunner(self.pool, self, self._on_results)
+        self._shut = False
         self.planner = TaskRunner(self, max_threads=2)
         self.retry_policy = QueueRetryPolicy()
         self.conflicts = ConflictPolicy()
@@ -162,7 +164,10 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
 
     def set_speed_limit(self, bytes_per_s: float) -> None:
         """One limit for all running transfers together (0: none); applies at once."""
+        before = self.throttle.rate
         self.throttle.set_rate(bytes_per_s)
+        if self.throttle.rate != before:
+            self.limitChanged.emit(self.throttle.rate)
 
     @property
     def speed_limit(self) -> float:
@@ -346,6 +351,8 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
 
     def _on_results(self, batch: list[Outcome]) -> None:
         """What the lanes finished since the last wake-up: settle each, refill once."""
+        if self._shut:
+            return  # after shutdown: the items were requeued, downloads keep their temp file
         for item_id, ok, payload in batch:
             if ok:
                 self._on_finished(item_id, payload, pump=False)
@@ -440,6 +447,7 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
         a running download keeps its temp file, to go on from it then (``_resume_leftovers``).
         """
         self.gateway = self._work_gateway = None
+        self._shut = True
         self._timer.stop()
         self._touch_timer.stop()
         self._runner.stop()

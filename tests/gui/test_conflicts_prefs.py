@@ -102,8 +102,11 @@ def test_preferences_round_trip_into_the_controller(qtbot, tmp_path):
     dialog.conflict["upload"].setCurrentIndex(
         dialog.conflict["upload"].findData(ConflictAction.KEEP_BOTH.value)
     )
+    assert dialog.speed.isEnabled()
+    dialog.speed.setValue(500)
     shot(dialog, "preferences.png")
     dialog.accept()
+    assert controller.speed_limit == 500 * 1024  # one limit, applied at once
     assert controller.retry_policy.attempts == 3
     assert controller.retry_policy.stall_seconds == 12
     assert controller.retry_policy.deadline == 300
@@ -111,6 +114,7 @@ def test_preferences_round_trip_into_the_controller(qtbot, tmp_path):
     fresh = TransferController(TransferQueue())
     apply_preferences(Settings(tmp_path), fresh)  # stored, not only applied
     assert fresh.retry_policy.attempts == 3
+    assert fresh.speed_limit == 500 * 1024
     controller.shutdown(1000)
     fresh.shutdown(1000)
 
