@@ -129,6 +129,9 @@ def test_server_down_mid_queue_then_back_on_the_same_port(
     controller.enqueue_download(files, out)
     qtbot.waitUntil(lambda: controller.queue.counts()["finished"] >= 1, timeout=WAIT_MS)
     first.stop()
+    # a gateway that goes down drops its connections; the sandbox's kept-alive handler
+    # threads would go on answering, so the client's pooled connections are dropped here
+    gateway.close()
     qtbot.waitUntil(lambda: controller.waiting_for_server, timeout=WAIT_MS)
     assert controller.queue.counts()["failed"] == 0
     qtbot.wait(800)  # SDS stays down for a while; nothing fails meanwhile
