@@ -14,11 +14,12 @@ progress while the GUI thread reads.
 from __future__ import annotations
 
 import collections
+import contextlib
 import heapq
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -219,6 +220,7 @@ class TransferQueue:
         self.small_file_bytes = small_file_bytes
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
+        self._held: dict[int, dict[QueueEvent, list[int]]] = {}  # thread -> batched()
         target = ":memory:" if path is None else str(path)
         if path is not None:
             # the journal names the user's files and folders: private (0700 / 0600)
@@ -346,8 +348,30 @@ class TransferQueue:
     def _notify(self, event: QueueEvent, ids: list[int]) -> None:
         if not ids:
             return
+        held = self._held.get(threading.get_ident())
+        if held is not None:
+            held[event].extend(ids)
+            return
         for listener in list(self._listeners):
             listener(event, ids)
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Hold this thread's notifications until the block ends, then send one per kind
+        ("added", "changed", "removed"; each id once, in order): a batch of transitions
+        (the GUI settling what the transfer lanes finished) repaints the views once."""
+        me = threading.get_ident()
+        if me in self._held:
+            yield  # nested: the outer block sends
+            return
+        held: dict[QueueEvent, list[int]] = {"added": [], "changed": [], "removed": []}
+        self._held[me] = held
+        try:
+            yield
+        finally:
+            del self._held[me]
+            for event, ids in held.items():
+                self._notify(event, list(dict.fromkeys(ids)))
 
     # -- adding --------------------------------------------------------------------
     def add_job(

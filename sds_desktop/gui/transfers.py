@@ -353,12 +353,13 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
         """What the lanes finished since the last wake-up: settle each, refill once."""
         if self._shut:
             return  # after shutdown: the items were requeued, downloads keep their temp file
-        for item_id, ok, payload in batch:
-            if ok:
-                self._on_finished(item_id, payload, pump=False)
-            else:
-                self._on_failed(item_id, payload, pump=False)
-        self._pump()
+        with self.queue.batched():  # the views repaint once for the whole batch
+            for item_id, ok, payload in batch:
+                if ok:
+                    self._on_finished(item_id, payload, pump=False)
+                else:
+                    self._on_failed(item_id, payload, pump=False)
+            self._pump()
 
     def _on_finished(self, item_id: int, result: object, *, pump: bool = True) -> None:
         self._workers.pop(item_id, None)
