@@ -140,6 +140,11 @@ class QueueItem:
     """``time.monotonic`` of the first try since queued or retried by the user (deadline)."""
     note: str = ""
     """Live status text beside the state ("restarting from 0", ...). Not journaled."""
+    phase: str = ""
+    """What a running item does now: "hashing", "sending", "receiving", "verifying" (or
+    ""). Not journaled; cleared when it stops running."""
+    phase_done: int = 0
+    phase_total: int = 0
 
     @property
     def fraction(self) -> float:
@@ -550,6 +555,7 @@ class TransferQueue:
             if state in STOPPED_STATES:
                 item.note = ""
             if state is not ItemState.RUNNING:
+                item.phase, item.phase_done, item.phase_total = "", 0, 0
                 # RUNNING is not journaled: on load it would read as QUEUED anyway, and
                 # skipping it halves the writes per transfer (they happen on the GUI thread).
                 self._write(item)
@@ -672,6 +678,13 @@ class TransferQueue:
         return self._transition(
             item_id, ItemState.QUEUED, allowed=frozenset({ItemState.CONFLICT}), error=""
         )
+
+    def set_phase(self, item_id: int, phase: str, done: int = 0, total: int = 0) -> None:
+        """What a running item does now (called from workers, per block: no notification;
+        the view repaints running rows on its tick)."""
+        item = self._items.get(item_id)
+        if item is not None and item.state is ItemState.RUNNING:
+            item.phase, item.phase_done, item.phase_total = phase, done, total
 
     def set_note(self, item_id: int, note: str) -> None:
         with self._lock:

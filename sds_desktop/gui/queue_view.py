@@ -232,7 +232,7 @@ class QueueModel(QAbstractTableModel):
         if role == ID_ROLE:
             return item.id
         if role == FRACTION_ROLE:
-            return item.fraction
+            return _bar_fraction(item)
         if role == SORT_ROLE:
             return self._sort_key(item, col)
         return None
@@ -263,7 +263,7 @@ class QueueModel(QAbstractTableModel):
         if col == C_SIZE:
             return human_bytes(item.size)
         if col == C_PROGRESS:
-            return f"{item.fraction * 100:.0f}%"
+            return progress_text(item)
         if col == C_SPEED:
             return human_rate(self._speed(item))
         if col == C_ETA:
@@ -294,6 +294,23 @@ class QueueModel(QAbstractTableModel):
         if col == C_SPEED:
             return self._speed(item)
         return self._display(item, col).lower()
+
+
+def _bar_fraction(item: QueueItem) -> float:
+    if item.phase == "hashing" and item.phase_total > 0:
+        return min(1.0, item.phase_done / item.phase_total)
+    return item.fraction
+
+
+def progress_text(item: QueueItem) -> str:
+    """ "hashing 35%" while an upload hashes before sending, "100% · verifying" while
+    the checksum of a whole file is checked, else the share of bytes moved."""
+    if item.state is ItemState.RUNNING and item.phase == "hashing":
+        return f"hashing {_bar_fraction(item) * 100:.0f}%"
+    text = f"{item.fraction * 100:.0f}%"
+    if item.state is ItemState.RUNNING and item.phase == "verifying":
+        return f"{text} · verifying"
+    return text
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -339,7 +356,7 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.minimum = 0  # type: ignore[attr-defined]
         bar.maximum = 1000  # type: ignore[attr-defined]
         bar.progress = round(float(fraction) * 1000)  # type: ignore[attr-defined]
-        bar.text = f"{float(fraction) * 100:.0f}%"  # type: ignore[attr-defined]
+        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")  # type: ignore[attr-defined]
         bar.textVisible = True  # type: ignore[attr-defined]
         bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
         bar.palette = option.palette  # type: ignore[attr-defined]
@@ -372,7 +389,7 @@ class QueueTab(QTableView):
             C_LOCAL: 130,
             C_SDS: 150,
             C_SIZE: 66,
-            C_PROGRESS: 110,
+            C_PROGRESS: 130,  # "100% · verifying"
             C_SPEED: 76,
             C_ETA: 50,
             C_STATE: 200,  # "retrying in 12 s (attempt 3/8)", "waiting for SDS, ..."
