@@ -15,16 +15,16 @@ from sds_desktop.gui import fmt
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.fmt import human_bytes, human_duration
 from sds_desktop.gui.logs import LogDock, LoggingSetup, LogModel
-from sds_desktop.gui.queue_view import (
+from sds_desktop.gui.queue_model import (
     C_CHECKSUM,
     C_ERROR,
     C_JOB,
     C_PROGRESS,
     C_SPEED,
     C_STATE,
-    QueueDock,
     QueueModel,
 )
+from sds_desktop.gui.queue_view import QueueDock
 from sds_desktop.gui.settings import Settings
 from sds_desktop.gui.transfers import TransferController
 
@@ -237,7 +237,7 @@ def test_config_dir_that_is_a_file_is_a_one_line_error(tmp_path, capsys):
 
 def test_progress_column_says_hashing_and_verifying():
     from sds_desktop.core.queue import Direction, ItemSpec, TransferQueue
-    from sds_desktop.gui.queue_view import C_PROGRESS, QueueModel
+    from sds_desktop.gui.queue_model import C_PROGRESS, QueueModel
 
     queue = TransferQueue()
     spec = ItemSpec(Direction.UPLOAD, "a.bin", "/tmp/a.bin", "/x/a.bin", 200)
