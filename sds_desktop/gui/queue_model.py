@@ -142,6 +142,8 @@ class QueueModel(QAbstractTableModel):
             rows = [r for r in map(self._rows.get, ids) if r is not None]
             for first, last in _runs(rows):
                 self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        elif event == "moved":
+            self._reorder()
         elif event == "removed":
             rows = [self._rows[i] for i in ids if i in self._rows]
             for first, last in reversed(_runs(rows)):  # one call per contiguous run
@@ -150,6 +152,21 @@ class QueueModel(QAbstractTableModel):
                 self.endRemoveRows()
             if rows:
                 self._rows = {i: r for r, i in enumerate(self._ids)}
+
+    def _reorder(self) -> None:
+        """Rows in queue order again after a move (one layout change, selections kept)."""
+        queue = self.queue
+        order = sorted(self._ids, key=lambda i: (queue.rank_of(i), i))
+        if order == self._ids:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self._ids[i.row()] for i in old]
+        self._ids = order
+        self._rows = {i: r for r, i in enumerate(order)}
+        new = [self.index(self._rows[i], idx.column()) for i, idx in zip(old_ids, old, strict=True)]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
 
     @Slot()
     def _on_tick(self) -> None:

@@ -10,10 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-    Slot,
-)
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,10 +32,14 @@ from PySide6.QtWidgets import (
 from sds_desktop.core.queue import (
     ACTIVE_STATES,
     FINISHED_STATES,
+    MOVABLE_STATES,
     STOPPED_STATES,
+    ItemState,
     TransferQueue,
 )
+from sds_desktop.core.queue_order import Where
 from sds_desktop.core.receipts import write_receipt
+from sds_desktop.gui.job_details import JobDetails
 from sds_desktop.gui.queue_model import (
     C_ATTEMPTS,
     C_CHECKSUM,
@@ -62,6 +63,9 @@ from sds_desktop.gui.transfers import TransferController
 
 log = logging.getLogger("sds_desktop.gui.queue_view")
 
+ARROWS = {"top": "⤒", "up": "↑", "down": "↓", "bottom": "⤓"}
+PAUSABLE = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.WAITING})
+
 
 class QueueTab(QTableView):
     def __init__(
@@ -71,7 +75,6 @@ class QueueTab(QTableView):
         self.setModel(proxy)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setSortingEnabled(False)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -100,6 +103,14 @@ class QueueTab(QTableView):
             self.setColumnWidth(col, width)
         for col in hidden:
             self.hideColumn(col)
+        # click a header to sort; a third click goes back to queue order
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setToolTip("Click to sort; click a third time for queue order")
+        self.setSortingEnabled(True)
+
+    def in_queue_order(self) -> bool:
+        return self.horizontalHeader().sortIndicatorSection() < 0
 
     def selected_ids(self) -> list[int]:
         rows = {i.row() for i in self.selectionModel().selectedRows()}
@@ -155,14 +166,67 @@ class QueueDock(QDockWidget):
         self.parallel.valueChanged.connect(controller.set_parallel)
         bar.addWidget(self.parallel)
         bar.addSpacing(12)
+        self.actions: dict[str, QAction] = {}
         self.buttons: dict[str, QToolButton] = {}
-        for key, text, tip in (
-            ("cancel", "Cancel selected", "Cancel the selected transfers"),
-            ("cancel_all", "Cancel all", "Cancel every queued and running transfer"),
-            ("pause", "Pause", "Pause the selected transfers"),
-            ("resume", "Resume", "Resume the selected paused transfers"),
-            ("retry", "Retry", "Queue the selected failed transfers again"),
-            ("clear", "Clear done", "Forget the finished transfers"),
+        for key, text, tip, keys, slot in (
+            (
+                "cancel",
+                "Cancel selected",
+                "Cancel the selected transfers",
+                "",
+                self.cancel_selected,
+            ),
+            (
+                "cancel_all",
+                "Cancel all",
+                "Cancel every queued and running transfer",
+                "",
+                controller.cancel_all,
+            ),
+            (
+                "pause",
+                "Pause",
+                "Pause the selected queued or running transfers",
+                "",
+                self.pause_selected,
+            ),
+            ("resume", "Resume", "Resume the selected paused transfers", "", self.resume_selected),
+            (
+                "retry",
+                "Retry",
+                "Queue the selected failed or cancelled transfers again",
+                "",
+                self.retry_selected,
+            ),
+            (
+                "top",
+                "Move to top",
+                "Move the selected queued transfers to the top of the queue",
+                "Ctrl+Shift+Home",
+                lambda: self.move_selected("top"),
+            ),
+            (
+                "up",
+                "Move up",
+                "Move the selected queued transfers up",
+                "Ctrl+Shift+Up",
+                lambda: self.move_selected("up"),
+            ),
+            (
+                "down",
+                "Move down",
+                "Move the selected queued transfers down",
+                "Ctrl+Shift+Down",
+                lambda: self.move_selected("down"),
+            ),
+            (
+                "bottom",
+                "Move to bottom",
+                "Move the selected queued transfers to the bottom of the queue",
+                "Ctrl+Shift+End",
+                lambda: self.move_selected("bottom"),
+            ),
+            ("clear", "Clear done", "Forget the finished transfers", "", controller.clear_finished),
             (
                 "receipt",
                 "Save receipt…",
@@ -170,11 +234,40 @@ class QueueDock(QDockWidget):
                     "Save a CSV and JSON receipt of the jobs of the selected transfers:\n"
                     "path, size, BLAKE3, SDS UUID, result and time of every file"
                 ),
+                "",
+                self.save_receipt,
+            ),
+            (
+                "remove",
+                "Remove from list",
+                "Forget the selected transfers that are not running",
+                "",
+                self.remove_selected,
+            ),
+            (
+                "details",
+                "Job details…",
+                "The files of the selected transfer's job, and those it left out",
+                "",
+                self.show_job_details,
             ),
         ):
+            action = QAction(text, self)
+            tip_keys = f"{tip} ({keys})" if keys else tip
+            action.setToolTip(tip_keys)
+            action.setStatusTip(tip)
+            if keys:
+                action.setShortcut(keys)
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.addAction(action)
+            action.triggered.connect(slot)
+            if key in ARROWS:
+                action.setIconText(ARROWS[key])  # the toolbar shows the arrow, menus the words
+            self.actions[key] = action
+            if key in {"remove", "details"}:
+                continue  # context menu only
             button = QToolButton(body)
-            button.setText(text)
-            button.setToolTip(tip)
+            button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setAutoRaise(True)
             bar.addWidget(button)
@@ -192,13 +285,15 @@ class QueueDock(QDockWidget):
             view.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.tabs)
         self.setWidget(body)
-        self.buttons["cancel"].clicked.connect(self.cancel_selected)
-        self.buttons["cancel_all"].clicked.connect(controller.cancel_all)
-        self.buttons["pause"].clicked.connect(self.pause_selected)
-        self.buttons["resume"].clicked.connect(self.resume_selected)
-        self.buttons["retry"].clicked.connect(self.retry_selected)
-        self.buttons["clear"].clicked.connect(controller.clear_finished)
-        self.buttons["receipt"].clicked.connect(self.save_receipt)
+        for view in self.views:
+            view.selectionModel().selectionChanged.connect(self._schedule_enable)
+            view.model().rowsInserted.connect(self._keep_in_sight)
+            view.horizontalHeader().sortIndicatorChanged.connect(self._schedule_enable)
+        self.tabs.currentChanged.connect(self._schedule_enable)
+        self._enable_timer = QTimer(self)
+        self._enable_timer.setSingleShot(True)
+        self._enable_timer.setInterval(150)  # states change many times a second: coalesce
+        self._enable_timer.timeout.connect(self.update_actions)
         for signal in (
             self.model.rowsInserted,
             self.model.rowsRemoved,
@@ -206,7 +301,9 @@ class QueueDock(QDockWidget):
             self.model.modelReset,
         ):
             signal.connect(self._update_titles)
+            signal.connect(self._schedule_enable)
         self._update_titles()
+        self.update_actions()
 
     def current_view(self) -> QueueTab:
         view = self.tabs.currentWidget()
@@ -278,16 +375,93 @@ class QueueDock(QDockWidget):
 
     def _context_menu(self, pos: Any) -> None:
         view = self.current_view()
+        self.update_actions()
         menu = QMenu(view)
-        for text, slot in (
-            ("Cancel", self.cancel_selected),
-            ("Pause", self.pause_selected),
-            ("Resume", self.resume_selected),
-            ("Retry", self.retry_selected),
-            ("Remove from list", self.remove_selected),
+        for key in ("cancel", "pause", "resume", "retry"):
+            menu.addAction(self.actions[key])
+        menu.addSeparator()
+        move = menu.addMenu("Move")
+        for key, text in (
+            ("top", "To top"),
+            ("up", "Up"),
+            ("down", "Down"),
+            ("bottom", "To bottom"),
         ):
-            action = QAction(text, menu)
-            action.triggered.connect(slot)
-            action.setEnabled(bool(view.selected_ids()))
-            menu.addAction(action)
+            entry = QAction(text, move)
+            entry.setShortcut(self.actions[key].shortcut())
+            entry.setEnabled(self.actions[key].isEnabled())
+            entry.triggered.connect(self.actions[key].trigger)
+            move.addAction(entry)
+        move.setEnabled(self.actions["up"].isEnabled())
+        menu.addSeparator()
+        for key in ("details", "receipt", "remove"):
+            menu.addAction(self.actions[key])
         menu.popup(view.viewport().mapToGlobal(pos))
+
+    # -- what applies --------------------------------------------------------------
+    @Slot()
+    def _schedule_enable(self, *_args: object) -> None:
+        if not self._enable_timer.isActive():
+            self._enable_timer.start()
+
+    @Slot()
+    def update_actions(self) -> None:
+        """Enable each action only where it applies to the current selection."""
+        queue = self.controller.queue
+        states: set[ItemState] = set()
+        for item_id in self.selected_ids():
+            if item_id in queue:
+                states.add(queue.peek(item_id).state)
+        counts = queue.counts()
+        applies = {
+            "cancel": bool(states & ACTIVE_STATES),
+            "cancel_all": counts["active"] > 0,
+            "pause": bool(states & PAUSABLE),
+            "resume": ItemState.PAUSED in states,
+            "retry": bool(states & STOPPED_STATES),
+            "clear": counts["finished"] > 0,
+            "receipt": bool(states),
+            "remove": bool(states - {ItemState.RUNNING}),
+            "details": bool(states),
+        }
+        view = self.current_view()
+        movable = bool(states & MOVABLE_STATES) and view is self.views[0] and view.in_queue_order()
+        for key in ("top", "up", "down", "bottom"):
+            applies[key] = movable
+        for key, on in applies.items():
+            if self.actions[key].isEnabled() != on:
+                self.actions[key].setEnabled(on)
+
+    @Slot()
+    def _keep_in_sight(self, *_args: object) -> None:
+        """New finished rows arrive at the end of the Done tab: follow them while the
+        user is at the bottom (not while they scroll through the history)."""
+        done = self.views[2]
+        bar = done.verticalScrollBar()
+        if (
+            done.isVisible()
+            and bar.value() >= bar.maximum() - 2 * done.verticalHeader().defaultSectionSize()
+        ):
+            QTimer.singleShot(0, done.scrollToBottom)
+
+    @Slot()
+    def move_selected(self, where: Where) -> None:
+        moved = self.controller.queue.move(self.selected_ids(), where)
+        view = self.current_view()
+        if moved:
+            rows = [
+                self.proxies[0].mapFromSource(self.model.index(self.model.row_of(i), 0))
+                for i in moved
+            ]
+            if rows:
+                view.scrollTo(
+                    min(rows, key=lambda i: i.row())
+                    if where in {"top", "up"}
+                    else max(rows, key=lambda i: i.row())
+                )
+
+    @Slot()
+    def show_job_details(self) -> None:
+        jobs = self.selected_jobs()
+        if jobs:
+            JobDetails(self.controller.queue, jobs[0], self).open()
