@@ -63,7 +63,7 @@ from sds_desktop.gui.transfers import TransferController
 
 log = logging.getLogger("sds_desktop.gui.queue_view")
 
-ARROWS = {"top": "⤒", "up": "↑", "down": "↓", "bottom": "⤓"}
+ARROWS = {"top": "⇑", "up": "↑", "down": "↓", "bottom": "⇓"}
 PAUSABLE = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.WAITING})
 
 
