@@ -106,17 +106,32 @@ def partial_prefix(target: Path) -> str:
     return f"{TEMP_PREFIX}{key}."
 
 
+def leftover_partials(folder: Path) -> dict[str, Path]:
+    """The temp files in ``folder`` by their :func:`partial_prefix` (the newest of each)."""
+    found: dict[str, tuple[int, Path]] = {}
+    try:
+        paths = list(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
+    except OSError:
+        return {}
+    for path in paths:
+        head, dot, _ = path.name[len(TEMP_PREFIX) :].partition(".")
+        if not dot or len(head) != 16:
+            continue
+        try:
+            if not path.is_file() or path.is_symlink():
+                continue
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        prefix = f"{TEMP_PREFIX}{head}."
+        if prefix not in found or found[prefix][0] < stamp:
+            found[prefix] = (stamp, path)
+    return {prefix: path for prefix, (_, path) in found.items()}
+
+
 def find_partial(target: Path) -> Path | None:
     """The newest temp file a download into ``target`` left (a crash, a quit), or None."""
-    try:
-        found = [
-            p
-            for p in target.parent.glob(f"{partial_prefix(target)}*{TEMP_SUFFIX}")
-            if p.is_file() and not p.is_symlink()
-        ]
-    except OSError:
-        return None
-    return max(found, key=lambda p: p.stat().st_mtime_ns, default=None)
+    return leftover_partials(target.parent).get(partial_prefix(target))
 
 
 def sweep_partials(folders: Iterable[Path], keep: Iterable[Path] = ()) -> list[Path]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sds_desktop.core.conflicts import ConflictAction
-from sds_desktop.core.download import find_partial, sweep_partials
+from sds_desktop.core.download import leftover_partials, partial_prefix, sweep_partials
 from sds_desktop.core.errors import DiskFullError, SDSError
 from sds_desktop.core.queue import ACTIVE_STATES, Direction, ItemState, QueueItem
 from sds_desktop.core.retry import Verdict, classify
@@ -209,25 +209,29 @@ class HealingMixin:
     # -- after a restart ---------------------------------------------------------------
     def _resume_leftovers(self) -> list[Path]:
         """Temp files found beside queued downloads at start: each download whose item
-        survived keeps its own, to go on from it; the others are removed (returned)."""
-        folders: set[Path] = set()
-        keep: list[Path] = []
+        survived keeps its own, to go on from it; the others are removed (returned).
+
+        One listing per folder (not one per item): a 20,000-item queue starts quickly."""
+        by_folder: dict[Path, list[QueueItem]] = {}
         for item in self.queue.items(ACTIVE_STATES):
             if item.direction is Direction.UPLOAD and item.error == "interrupted by quit":
                 self.queue.set_note(item.id, _UPLOAD_NOTE)
-            if item.direction is not Direction.DOWNLOAD or not item.local_path:
+            elif item.direction is Direction.DOWNLOAD and item.local_path:
+                by_folder.setdefault(Path(item.local_path).parent, []).append(item)
+        keep: list[Path] = []
+        for folder, items in by_folder.items():
+            found = leftover_partials(folder)
+            if not found:
                 continue
-            target = Path(item.local_path)
-            folders.add(target.parent)
-            partial = find_partial(target)
-            if partial is not None and not target.exists() and partial not in keep:
-                self._partials[item.id] = partial
-                keep.append(partial)
-                self.queue.set_note(
-                    item.id, "goes on from its temp file if SDS allows, else from 0"
-                )
-                log.info("%s: resuming from its temp file %s", item.name, partial.name)
-        removed = sweep_partials(folders, keep=keep)
+            for item in items:
+                target = Path(item.local_path)
+                partial = found.pop(partial_prefix(target), None)
+                if partial is not None and not target.exists():
+                    self._partials[item.id] = partial
+                    keep.append(partial)
+                    self.queue.set_note(item.id, _RESUME_NOTE)
+                    log.info("%s: resuming from its temp file %s", item.name, partial.name)
+        removed = sweep_partials(by_folder, keep=keep)
         for path in removed:
             log.info("removed the leftover temp file %s", path)
         return removed
