@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -100,10 +101,22 @@ def main() -> int:
         shoot(window, "screenshot-2x.png", (1280, 800))
         window.shutdown()
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
         return 0
     shoot(window, "screenshot-main.png", (1280, 800))
     shoot(window, "screenshot-800x600.png", (800, 600))
     window.resize(1280, 800)
+
+    # the question asked before a key goes to a host never signed in to (issue 10)
+    box = window.confirm_unseen_host(
+        "gateway.example.org", "SDS_HOST in /home/ana/campaign/.env", lambda: None
+    )
+    pump(0.5)
+    box.grab().save(str(DOCS / "screenshots" / "unseen-host.png"))
+    box.reject()
+    pump(0.3)
+    if window.login_dialog is not None:
+        window.login_dialog.reject()
 
     server.faults.throttle(2_000_000)  # bytes/s per request: slow enough to see progress
     window.queue_dock.parallel.setValue(3)
@@ -118,6 +131,7 @@ def main() -> int:
     window.shutdown()
     window.close()
     server.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
     QTimer.singleShot(0, app.quit)
     app.processEvents()
     # the 2x shot needs its own process (the scale factor is read at start)

@@ -109,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
     route_qt_messages()
     server = None
     try:
-        window = MainWindow(settings, logging_setup=logging_setup)
+        # gui.rf (Captures/Datasets tabs, RF menu, recordings marked in the local pane)
+        # is installed once the window has painted: its imports need not delay it.
+        window = MainWindow(settings, logging_setup=logging_setup, defer_rf=True)
         window.show()
         _wake = quit_on_signals(window, app)
         if args.sandbox:
@@ -121,10 +123,15 @@ def run(args: argparse.Namespace) -> int:
                 server, key = start_sandbox(data_dir)
             window.sandbox_server, window.sandbox_key = server, key  # Sites… reuses it
             window.sign_in_with(server.url, key, stored="sandbox", sandbox=True)
+            _first = after_first_paint(window, window.install_rf)
         else:
             # Once the window has painted: the sign-in dialog loads the keyring
             # (0.15-0.2 s), which should not hold back the first paint.
-            _first = after_first_paint(window, window.start_session)
+            def after_paint() -> None:
+                window.install_rf()
+                window.start_session()
+
+            _first = after_first_paint(window, after_paint)
         return int(app.exec())
     finally:
         if server is not None:

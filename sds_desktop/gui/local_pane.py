@@ -3,10 +3,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QIdentityProxyModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QDir,
+    QEvent,
+    QIdentityProxyModel,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import (
     QFileSystemModel,
     QHBoxLayout,
@@ -105,7 +116,20 @@ class LocalPane(QWidget):
         self.path_bar.forwardRequested.connect(self.go_forward)
         self.path_bar.upRequested.connect(self.go_up)
         self.tree.clicked.connect(self._tree_clicked)
-        self.fs.directoryLoaded.connect(self._tree_loaded)
+        # The tree follows the folder shown: it loads folders lazily (rows arrive and
+        # are sorted later, and it has no size before the window shows), so the reveal
+        # is redone after each such change until the user scrolls the tree.
+        self._follow = False
+        self._reveal_timer = QTimer(self)
+        self._reveal_timer.setSingleShot(True)
+        self._reveal_timer.setInterval(0)
+        self._reveal_timer.timeout.connect(self._show_in_tree)
+        self.fs.directoryLoaded.connect(self._tree_changed)
+        self.fs.rowsInserted.connect(self._tree_changed)
+        self.fs.rowsRemoved.connect(self._tree_changed)
+        self.fs.layoutChanged.connect(self._tree_changed)
+        self.tree.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
+        self.tree.installEventFilter(self)
         self.view.activated.connect(self._activated)
         self.filter_edit.textChanged.connect(self.filter.setFilterFixedString)
         self.hidden_button.toggled.connect(self.set_show_hidden)
@@ -121,7 +145,9 @@ class LocalPane(QWidget):
         return self.current
 
     def set_directory(self, path: Path, *, remember: bool = True) -> bool:
-        path = Path(path).expanduser()
+        # absolute, without "." or ".." (the tree finds folders by their plain path);
+        # symbolic links are kept as typed
+        path = Path(os.path.abspath(Path(path).expanduser()))  # noqa: PTH100 - keeps links
         if not path.is_dir():
             self.path_bar.show_place(str(self.current), self.history, can_go_up=True)
             self.window().statusBar().showMessage(f"No such folder: {path}", 5000)  # type: ignore[attr-defined]
@@ -131,7 +157,8 @@ class LocalPane(QWidget):
         self.current = path
         self.model.open(path)
         self.path_bar.show_place(str(path), self.history, can_go_up=path.parent != path)
-        self._show_in_tree()
+        self._follow = True
+        self._show_in_tree(center=True)
         self.directoryChanged.emit(str(path))
         self.selectionChanged.emit()
         return True
@@ -163,22 +190,36 @@ class LocalPane(QWidget):
         filters = QDir.Filter.AllDirs | QDir.Filter.NoDotAndDotDot | QDir.Filter.Drives
         self.fs.setFilter(filters | QDir.Filter.Hidden if show else filters)
 
-    def _tree_loaded(self, path: str) -> None:
-        """The tree loads folders lazily: show the current one once its parent is in."""
-        if str(self.current).startswith(path):
-            self._show_in_tree()
+    def _tree_changed(self, *_args: object) -> None:
+        if self._follow:
+            self._reveal_timer.start()  # once for a burst of changes
 
-    def _show_in_tree(self) -> None:
+    def _user_scrolled(self, _action: int) -> None:
+        """The user scrolls the tree: stop pulling it back to the folder shown."""
+        self._follow = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree and event.type() in (QEvent.Type.Show, QEvent.Type.Resize):
+            self._tree_changed()
+        return super().eventFilter(watched, event)
+
+    def _show_in_tree(self, *, center: bool = False) -> None:
+        """Expand the tree down to the folder shown, select it and scroll it into view
+        (to the middle after a move; later only when it is out of sight)."""
         index = self.fs.index(str(self.current))
         if not index.isValid():
             return
         parent = index.parent()
         while parent.isValid():
-            self.tree.expand(parent)
+            if not self.tree.isExpanded(parent):
+                self.tree.expand(parent)
             parent = parent.parent()
         if self.tree.currentIndex() != index:
             self.tree.setCurrentIndex(index)
-        self.tree.scrollTo(index, QTreeView.ScrollHint.PositionAtCenter)
+        rect = self.tree.visualRect(index)
+        seen = self.tree.viewport().rect()
+        if center or rect.isEmpty() or not seen.contains(rect.topLeft()):
+            self.tree.scrollTo(index, QTreeView.ScrollHint.PositionAtCenter)
 
     def _tree_clicked(self, index: QModelIndex) -> None:
         self.set_directory(Path(self.fs.filePath(index)))

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import sds_desktop.gui.rf
 from sds_desktop.core.compare import HashCache
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
@@ -72,6 +71,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         logging_setup: LoggingSetup | None = None,
         credentials: CredentialStore | None = None,
         local_dir: Path | None = None,
+        defer_rf: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -145,7 +145,18 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self._update_connection()
         self._update_stats()
         fmt.set_units(settings.units)
-        sds_desktop.gui.rf.install(self)
+        self.rf: Any = None  # gui.rf's controller, once install_rf() has run
+        if not defer_rf:  # deferred: the app calls install_rf() after the first paint
+            self.install_rf()
+
+    def install_rf(self) -> None:
+        """Add the RF tabs, menu and local decorations (gui.rf; once). Imported here:
+        gui.rf and what it pulls in cost ~0.2 s that need not delay the first paint."""
+        if self.rf is not None or self._closed:
+            return
+        from sds_desktop.gui import rf  # noqa: PLC0415 - lazy: after the first paint
+
+        rf.install(self)
 
     # -- construction --------------------------------------------------------------
     def _handlers(self) -> dict[str, Callable[[], object]]:
@@ -361,7 +372,8 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
 
     @Slot()
     def show_shortcuts(self) -> None:
-        dialog = ShortcutsDialog(self.actions, self)
+        queue_keys = {f"queue_{k}": a for k, a in self.queue_dock.actions.items()}
+        dialog = ShortcutsDialog({**self.actions, **queue_keys}, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shortcuts_dialog = dialog
         dialog.open()

@@ -7,19 +7,22 @@ One account is signed in at a time; signing in to another site replaces the sess
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QMessageBox
 
 from sds_desktop.core.config import load_config
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
 from sds_desktop.gui.login import Account, LoginDialog, explain, validate
 from sds_desktop.gui.settings import DEFAULT_HOST
-from sds_desktop.gui.site_manager import SANDBOX, SiteManager
+from sds_desktop.gui.site_manager import BUILTIN, SANDBOX, SiteManager
 
 if TYPE_CHECKING:
     from sds_desktop.gui.main_window import MainWindow
@@ -34,10 +37,20 @@ class SessionActions:
     def start_session(self: MainWindow) -> None:
         """Sign in from the environment, a stored key, or the login dialog."""
         env_token = os.environ.get("SDS_SECRET_TOKEN")
-        if env_token or (Path.cwd() / ".env").is_file():
+        env_file = Path.cwd() / ".env"
+        if env_token or env_file.is_file():
             config = load_config()
             if config.token:
-                self.sign_in_with(config.host or DEFAULT_HOST, config.token, stored="environment")
+                host = config.host or DEFAULT_HOST
+                token = config.token
+
+                def go() -> None:
+                    self.sign_in_with(host, token, stored="environment")
+
+                if self.is_known_host(host):
+                    go()
+                else:  # only a .env names a host (the environment is read for the key only)
+                    self.confirm_unseen_host(host, f"SDS_HOST in {env_file}", go)
                 return
         host = self.settings.last_host
         if host:
@@ -48,6 +61,44 @@ class SessionActions:
             )
             return
         self.open_login()
+
+    def is_known_host(self: MainWindow, host: str) -> bool:
+        """Production, the built-in sites, and every host signed in to before."""
+        builtin = {site.host for site in BUILTIN}
+        return host in builtin or host in self.settings.seen_hosts
+
+    def confirm_unseen_host(
+        self: MainWindow, host: str, source: str, proceed: Callable[[], None]
+    ) -> QMessageBox:
+        """Ask before the key is sent to a host never signed in to; Cancel is the default
+        and opens the sign-in dialog instead."""
+        box = QMessageBox(self)
+        box.setObjectName("unseenHost")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Sign in to a new host?")
+        box.setText(f"Sign in to <b>{html.escape(host)}</b>?")
+        box.setInformativeText(
+            f"This host comes from {html.escape(source)}, and this app has never signed "
+            "in to it. Signing in sends it your API key.<br><br>Sign in only if you know "
+            "this host belongs to an SDS gateway you use."
+        )
+        sign_in = box.addButton("Sign in", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is sign_in:
+                log.info("signing in to %s (from %s) after confirmation", host, source)
+                proceed()
+            else:
+                log.info("did not sign in to the unseen host %s (from %s)", host, source)
+                self.open_login(f"Not signed in: {host} (from {source}) was not confirmed.")
+
+        box.finished.connect(answered)
+        box.open()
+        return box
 
     def _stored_key(self: MainWindow, host: str, found: object) -> None:
         assert isinstance(found, tuple)
@@ -84,6 +135,8 @@ class SessionActions:
         if self.gateway is not None:
             self.gateway.close()
         self.account = account
+        if not account.sandbox:
+            self.settings.remember_seen(account.host)
         self.gateway = Gateway(account.base_url, account.token)
         gateway = self.gateway
         if self.lister is not None:

@@ -74,6 +74,21 @@ class Settings:
         self.last_host = host
 
     @property
+    def seen_hosts(self) -> frozenset[str]:
+        """Hosts signed in to at least once (unbounded, unlike :attr:`recent_hosts`)."""
+        raw = str(self._qs.value("account/seen_hosts", "[]", type=str))
+        try:
+            hosts = json.loads(raw)
+        except ValueError:
+            hosts = []
+        seen = {h for h in hosts if isinstance(h, str) and h} if isinstance(hosts, list) else set()
+        return frozenset(seen | set(self.recent_hosts))
+
+    def remember_seen(self, host: str) -> None:
+        if host and host not in self.seen_hosts:
+            self._qs.setValue("account/seen_hosts", json.dumps(sorted({*self.seen_hosts, host})))
+
+    @property
     def plaintext_opt_in(self) -> bool:
         return bool(self._qs.value("account/plaintext_opt_in", False, type=bool))
 

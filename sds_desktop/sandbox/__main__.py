@@ -7,6 +7,7 @@ serving prints the URL (and, with ``--demo``, host and key). Notes go to stderr.
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import tempfile
@@ -24,18 +25,47 @@ def _out(text: str) -> None:
     print(text, flush=True)  # noqa: T201 - CLI output
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0-65535 (0 picks a free port)")
+    return value
+
+
+def _latency_ms(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of milliseconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a finite number of milliseconds >= 0")
+    return value
+
+
+def _data_dir(text: str) -> Path:
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: not a folder")
+    if not path.exists() and not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: its parent is not a folder")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sds_desktop.sandbox",
         description="Local SDS-compatible gateway (binds to 127.0.0.1 only).",
     )
-    parser.add_argument("--data-dir", type=Path, help="metadata and blobs (default: temp dir)")
+    parser.add_argument("--data-dir", type=_data_dir, help="metadata and blobs (default: temp dir)")
     parser.add_argument("--add-user", metavar="EMAIL", help="print a new API key and exit")
-    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    parser.add_argument("--port", type=_port, default=8000, help="0 picks a free port")
     parser.add_argument("--demo", action="store_true", help="seed a demo user and RF tree")
     parser.add_argument(
         "--latency-ms",
-        type=float,
+        type=_latency_ms,
         metavar="N",
         help="delay every API response by N ms (emulates a WAN round trip)",
     )
@@ -57,8 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if args.latency_ms:
-        if args.latency_ms < 0:
-            parser.error("--latency-ms must be >= 0")
         server.faults.latency(args.latency_ms / 1000)
     server.start()
     _out(f"SDS sandbox listening on {server.url} (bound to 127.0.0.1 only)")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 
 from sds_desktop.core.queue import ItemState
 from sds_desktop.core.transfer import SMALL_FILE_BYTES
@@ -392,9 +392,46 @@ def test_start_session_honours_environment(qtbot, window, sandbox, monkeypatch):
         f"SDS_HOST={sandbox.url}\nSDS_SECRET_TOKEN={sandbox.demo_key}\n"
     )
     monkeypatch.chdir(window.settings.config_dir)
+    window.start_session()
+    box = _unseen_host_box(qtbot, window)
+    assert sandbox.url in box.text()
+    assert ".env" in box.informativeText()
+    with qtbot.waitSignal(window.signedIn, timeout=10_000):
+        qtbot.mouseClick(_button(box, "Sign in"), Qt.MouseButton.LeftButton)
+    assert window.account.stored == "environment"
+    # seen now: the next start signs in without asking
+    window.sign_out()
     with qtbot.waitSignal(window.signedIn, timeout=10_000):
         window.start_session()
-    assert window.account.stored == "environment"
+    assert window.findChild(QMessageBox, "unseenHost") is None
+
+
+def _unseen_host_box(qtbot, window) -> QMessageBox:
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "unseenHost") is not None)
+    box = window.findChild(QMessageBox, "unseenHost")
+    qtbot.waitUntil(box.isVisible)
+    return box
+
+
+def _button(box: QMessageBox, text: str):
+    return next(b for b in box.buttons() if b.text().replace("&", "") == text)
+
+
+def test_unseen_host_from_env_file_is_not_contacted_on_cancel(qtbot, window, sandbox, monkeypatch):
+    monkeypatch.delenv("SDS_SECRET_TOKEN", raising=False)
+    (window.settings.config_dir / ".env").write_text(
+        f"SDS_HOST={sandbox.url}\nSDS_SECRET_TOKEN={sandbox.demo_key}\n"
+    )
+    monkeypatch.chdir(window.settings.config_dir)
+    window.start_session()
+    box = _unseen_host_box(qtbot, window)
+    assert box.defaultButton() is _button(box, "Cancel")
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.login_dialog is not None and window.login_dialog.isVisible())
+    assert window.account is None
+    assert "not confirmed" in window.login_dialog.error_label.text()
+    assert sandbox.url not in window.settings.seen_hosts
+    window.login_dialog.reject()
 
 
 def test_no_account_opens_login(qtbot, window, monkeypatch):

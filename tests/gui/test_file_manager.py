@@ -251,3 +251,62 @@ def test_one_unit_system_from_preferences(qtbot, window, local_dir):
     window.settings.units = "binary"
     window.apply_units()
     assert size() == "1.4 MiB"
+
+
+def test_local_tree_follows_the_folder_shown(qtbot, window, local_dir):
+    """Typed path, Back, Forward, Up and a double-click in the list: each time the folder
+    tree selects the folder shown and scrolls it into view (many siblings above it, and
+    folders the tree had not loaded yet)."""
+    for n in range(80):
+        (local_dir / f"f{n:02d}" / "inner" / "leaf").mkdir(parents=True)
+    pane = window.local_pane
+    window.resize(1280, 800)
+    tree = pane.tree
+
+    def shown_in_tree(path: Path) -> bool:
+        index = tree.currentIndex()
+        if Path(pane.fs.filePath(index)) != path:
+            return False
+        selected = [pane.fs.filePath(i) for i in tree.selectionModel().selectedRows(0)]
+        rect = tree.visualRect(index)
+        return selected == [str(path)] and tree.viewport().rect().contains(rect.center())
+
+    def wait_shown(path: Path) -> None:
+        assert pane.current_dir() == path
+        qtbot.waitUntil(lambda: shown_in_tree(path), timeout=5000)
+        # and it stays there once the tree has loaded what it shows (a rescan or sort
+        # of a parent must not move it away)
+        qtbot.wait(300)
+        assert shown_in_tree(path), pane.fs.filePath(tree.currentIndex())
+
+    wait_shown(local_dir)
+    line = pane.path_bar.combo.lineEdit()
+    line.setFocus()
+    line.selectAll()
+    qtbot.keyClicks(line, str(local_dir / "f75" / "inner"))
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    wait_shown(local_dir / "f75" / "inner")
+    qtbot.mouseClick(pane.path_bar.up, Qt.MouseButton.LeftButton)
+    wait_shown(local_dir / "f75")
+    qtbot.mouseClick(pane.path_bar.back, Qt.MouseButton.LeftButton)
+    wait_shown(local_dir / "f75" / "inner")
+    qtbot.mouseClick(pane.path_bar.back, Qt.MouseButton.LeftButton)
+    wait_shown(local_dir)
+    qtbot.mouseClick(pane.path_bar.forward, Qt.MouseButton.LeftButton)
+    wait_shown(local_dir / "f75" / "inner")
+    # the tree scrolled far away by the user; Up brings the folder back into view
+    tree.verticalScrollBar().setValue(0)
+    key(qtbot, pane.view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    wait_shown(local_dir / "f75")
+    key(qtbot, pane.view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    wait_shown(local_dir)
+    # double-click a folder far down the list
+    view = pane.view
+    qtbot.waitUntil(lambda: pane.select_name("f62"), timeout=5000)
+    index = view.currentIndex()
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    # a double-click as a mouse makes it: press and release, then the second press
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    wait_shown(local_dir / "f62")

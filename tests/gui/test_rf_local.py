@@ -97,3 +97,43 @@ def test_recording_proxy_passes_the_model_tester(qtbot, qtmodeltester, window, t
     assert proxy.cache[str(tmp_path / "rec.sigmf-meta")][0].kind == "sigmf"
     assert isinstance(proxy.data(proxy.index(2, 0), Qt.ItemDataRole.DecorationRole), QIcon)
     qtmodeltester.check(proxy)
+
+
+def test_rf_installs_after_the_first_paint(qtbot, tmp_path, local_dir) -> None:
+    """As the app starts it: no RF tabs or menu until the window has painted, then the
+    Captures/Datasets tabs, the RF menu and the recording marks of the local pane."""
+    from sds_desktop.gui.app import after_first_paint
+    from sds_desktop.gui.main_window import MainWindow
+    from sds_desktop.gui.settings import Settings
+
+    make_sigmf(local_dir, "rec")
+    win = MainWindow(Settings(tmp_path / "config"), local_dir=local_dir, defer_rf=True)
+    qtbot.addWidget(win)
+    tabs = win.remote_tabs
+
+    def titles() -> list[str]:
+        return [tabs.tabText(i) for i in range(tabs.count())]
+
+    def menus() -> list[str]:
+        return [a.text() for a in win.menuBar().actions()]
+
+    assert win.rf is None
+    assert titles() == ["Files"]
+    assert "&RF" not in menus()
+    _first = after_first_paint(win, win.install_rf, fallback_ms=5_000)
+    win.show()
+    qtbot.waitUntil(lambda: win.rf is not None, timeout=5_000)
+    assert titles() == ["Files", "Captures", "Datasets"]
+    assert "&RF" in menus()
+    rf = win.rf
+    win.install_rf()  # once only
+    assert win.rf is rf
+    assert titles().count("Captures") == 1
+
+    def tip() -> str:
+        row = _row(win, local_dir / "rec.sigmf-meta")
+        return str(win.local_pane.view.model().data(row, Qt.ItemDataRole.ToolTipRole) or "")
+
+    qtbot.waitUntil(lambda: "SigMF" in tip(), timeout=10_000)
+    settle(qtbot, win)
+    win.shutdown(timeout_ms=10_000)

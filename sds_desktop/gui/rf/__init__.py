@@ -147,7 +147,7 @@ def install(window: MainWindow) -> RFController:
     tabs.currentChanged.connect(
         lambda _i: rf.captures_shown() if tabs.currentWidget() is captures else None
     )
-    window.rf = rf  # type: ignore[attr-defined]
+    window.rf = rf
 
     dock = CaptureStepsDock(rf, window)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
