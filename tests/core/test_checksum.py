@@ -1,5 +1,5 @@
-"""BLAKE3 of files: what the gateway computes, for small files and for the large ones
-hashed on all cores, and progress for every byte."""
+"""BLAKE3 of files: what the gateway computes, at and around block edges, and progress
+for every byte."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from blake3 import blake3
 
-from sds_desktop.core.checksum import CHUNK_SIZE, PARALLEL_HASH_MIN_BYTES, blake3_file
+from sds_desktop.core.checksum import CHUNK_SIZE, blake3_file
 
 
 @pytest.mark.parametrize(
-    "size", [1, CHUNK_SIZE - 1, CHUNK_SIZE + 1, PARALLEL_HASH_MIN_BYTES + CHUNK_SIZE // 3]
+    "size", [1, CHUNK_SIZE - 1, CHUNK_SIZE + 1, 4 * CHUNK_SIZE + CHUNK_SIZE // 3]
 )
 def test_file_digest_matches_blake3_of_the_bytes(tmp_path: Path, size: int) -> None:
     data = os.urandom(size)
