@@ -135,6 +135,9 @@ class RemoteListModel(FlatListModel):
     """The rows of one SDS folder; ``lister`` is set while signed in."""
 
     columns = COLUMNS
+    rows_carry_datasets = False
+    """Listing rows (``FileRow``) hold no dataset links: ``file_of`` gives an ``SDSFile``
+    whose ``datasets`` is always empty, so watchers need not turn every row into one."""
     loaded = Signal(str, object)  # path, {folder path: [files, bytes]} of its subtree
     loadFailed = Signal(str, str)  # path, message
     uploadRequested = Signal(list, str)  # local paths, target SDS folder
