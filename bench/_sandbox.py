@@ -25,7 +25,10 @@ def add_user(data_dir: Path, email: str) -> str:
 
 @contextlib.contextmanager
 def running_sandbox(
-    data_dir: Path, *extra_args: str, command: Sequence[str] | None = None
+    data_dir: Path,
+    *extra_args: str,
+    command: Sequence[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """Serve ``data_dir`` on a free loopback port; yields (base URL, process).
 
@@ -34,7 +37,11 @@ def running_sandbox(
     """
     cmd = list(command) if command else [*CLI, "--data-dir", str(data_dir), "--port", "0"]
     proc = subprocess.Popen(
-        [*cmd, *extra_args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [*cmd, *extra_args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
     try:
         line = proc.stdout.readline() if proc.stdout else ""

@@ -47,8 +47,11 @@ from sds_desktop.core.transfer_base import (
     TEMP_PREFIX,
     TEMP_SUFFIX,
     HighWater,
+    PhaseCallback,
     guard,
+    hashing_meter,
     local_modified,
+    no_phase,
 )
 
 log = logging.getLogger(__name__)
@@ -268,6 +271,7 @@ def _receive(
     cancel: threading.Event | None,
     *,
     resume: tuple[int, Any] | None = None,
+    on_phase: PhaseCallback = no_phase,
 ) -> int:
     """Stream the body into ``out``, hashing as it goes; fsync; verify size and BLAKE3.
 
@@ -284,6 +288,7 @@ def _receive(
     synced = 0
     ranged = {"start": start} if start else {}
     with gateway.download_stream(f.uuid, cancel=cancel, **ranged) as stream:
+        on_phase("receiving", 0, f.size)
         if stream.status == 206:
             _check_range(stream.headers, f.size, start)
             written = start
@@ -309,6 +314,7 @@ def _receive(
                 synced = written
     if cancel is not None and cancel.is_set():
         raise CancelledError(f"download of {f.name} cancelled")
+    on_phase("verifying", written, f.size)
     out.flush()
     os.fsync(out.fileno())
     digest = hasher.hexdigest()
@@ -330,6 +336,7 @@ def resume_download(
     cancel: threading.Event | None = None,
     stall_seconds: float | None = None,
     keep_partial: threading.Event | None = None,
+    on_phase: PhaseCallback = no_phase,
 ) -> tuple[DownloadResult, int]:
     """Go on with a download from its temp file ``partial`` (a paused or interrupted
     one); (result, the byte it went on from: 0 when the server restarted it).
@@ -345,9 +352,11 @@ def resume_download(
         partial.unlink(missing_ok=True)
         have = 0
     hasher = blake3()
+    hashed = hashing_meter(on_phase, have)
     with partial.open("rb") as fh:
         for block in iter(lambda: fh.read(1024 * 1024), b""):
             hasher.update(block)
+            hashed(len(block))
     meter = HighWater(progress)
     try:
         with (
@@ -356,7 +365,13 @@ def resume_download(
         ):
             out.seek(have)
             started = _receive(
-                gateway, f, out, _HighWaterFan(meter, feed), event, resume=(have, hasher)
+                gateway,
+                f,
+                out,
+                _HighWaterFan(meter, feed),
+                event,
+                resume=(have, hasher),
+                on_phase=on_phase,
             )
         partial.replace(item.local_path)
     except BaseException as exc:
@@ -383,6 +398,7 @@ def download_one(
     deadline: float | None = None,
     on_conflict: ConflictAction | None = None,
     keep_partial: threading.Event | None = None,
+    on_phase: PhaseCallback = no_phase,
 ) -> DownloadResult:
     """Stream into a hidden temp file beside the target, hash while writing, fsync,
     verify BLAKE3, then atomically rename. A dry run writes nothing.
@@ -449,7 +465,7 @@ def download_one(
                 guard(cancel, stall_seconds, deadline) as (event, feed),
                 os.fdopen(fd, "wb") as out,
             ):
-                _receive(gateway, f, out, _HighWaterFan(meter, feed), event)
+                _receive(gateway, f, out, _HighWaterFan(meter, feed), event, on_phase=on_phase)
             tmp.replace(target)
         except BaseException as exc:
             if (

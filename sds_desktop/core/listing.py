@@ -12,6 +12,7 @@ the files the user acts on (:func:`to_sds_file`).
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -25,6 +26,11 @@ from sds_desktop.core.paths import normalize_sds_path, split_owner_prefix, valid
 
 PAGE_SIZE = 100
 """The gateway's largest page."""
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_PLAIN_NAME = re.compile(r"[^\x00-\x1f\x7f/\\:]+")
+"""Names with no control character, separator or colon: what ``validate_file_name``
+passes without a closer look (a regex per entry instead of a generator per character:
+half of the parser's time on a 100k listing)."""
 PARALLEL_PAGES = 4
 
 
@@ -85,13 +91,15 @@ class _Parser:
                 raise malformed("a listing entry has no name or uuid")
             if not isinstance(size, int) or isinstance(size, bool) or size < 0:
                 raise malformed(f"file.size is not a size: {size!r}")
-            if not isinstance(digest, str) or not is_blake3_hex(digest.lower()):
+            if not isinstance(digest, str) or not (
+                _HEX64.fullmatch(digest) or is_blake3_hex(digest.lower())
+            ):
                 raise malformed(f"file.sum_blake3 is not a BLAKE3 hex digest: {digest!r}")
             raw_dir = item.get("directory") or "/"
             owner, directory, unsafe = self._directory(str(raw_dir))
             if base not in ("/", directory) and not directory.startswith(prefix):
                 continue  # "/a" also matches "/ab" on the server
-            if not unsafe:
+            if not unsafe and (not _PLAIN_NAME.fullmatch(name) or name in (".", "..")):
                 try:
                     validate_file_name(name)
                 except PathError as exc:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from sds_desktop.core.paths import private_dir, private_file
+from sds_desktop.core.queue_order import Where, new_ranks
 from sds_desktop.core.transfer import SMALL_FILE_BYTES
 
 __all__ = [
@@ -97,7 +98,9 @@ STOPPED_STATES = frozenset({ItemState.FAILED, ItemState.CANCELLED})
 FINISHED_STATES = frozenset({ItemState.DONE, ItemState.SKIPPED})
 """Shown in the Done tab; pruned beyond the history limit."""
 
-QueueEvent = Literal["added", "changed", "removed"]
+QueueEvent = Literal["added", "changed", "removed", "moved"]
+MOVABLE_STATES = frozenset({ItemState.QUEUED, ItemState.PAUSED})
+"""Items that can be moved up or down the queue."""
 Listener = Callable[[QueueEvent, list[int]], None]
 
 
@@ -140,6 +143,13 @@ class QueueItem:
     """``time.monotonic`` of the first try since queued or retried by the user (deadline)."""
     note: str = ""
     """Live status text beside the state ("restarting from 0", ...). Not journaled."""
+    rank: float = 0.0
+    """Queue order: the next item to start is the queued one with the lowest (rank, id)."""
+    phase: str = ""
+    """What a running item does now: "hashing", "sending", "receiving", "verifying" (or
+    ""). Not journaled; cleared when it stops running."""
+    phase_done: int = 0
+    phase_total: int = 0
 
     @property
     def fraction(self) -> float:
@@ -193,7 +203,15 @@ CREATE TABLE IF NOT EXISTS items (
     finished_at REAL
 );
 CREATE INDEX IF NOT EXISTS items_state ON items(state);
+CREATE TABLE IF NOT EXISTS left_out (
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    path TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS left_out_job ON left_out(job_id);
 """
+_RANK_COLUMN = "ALTER TABLE items ADD COLUMN rank REAL"
+"""Journals from before reordering have no rank: NULL reads as the item's id."""
 
 _COLUMNS = (
     "id, job_id, direction, name, local_path, sds_path, size, account, file_uuid, state, "
@@ -231,11 +249,14 @@ class TransferQueue:
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        if "rank" not in {row[1] for row in self._db.execute("PRAGMA table_info(items)")}:
+            self._db.execute(_RANK_COLUMN)
+        self._max_rank = 0.0
         self._items: dict[int, QueueItem] = {}
         self._jobs: dict[int, Job] = {}
         # Queued ids per (account, small file?) as min-heaps with lazy deletion: picking
         # the next item is O(log n) however long the queue, not a scan from the start.
-        self._queued: dict[tuple[str, bool], list[int]] = {}
+        self._queued: dict[tuple[str, bool], list[tuple[float, int]]] = {}
         # Counters kept in step by _track, so reads never scan the queue (GUI thread):
         self._by_state: collections.Counter[ItemState] = collections.Counter()
         self._job_done: collections.Counter[int] = collections.Counter()  # finished per job
@@ -256,6 +277,7 @@ class TransferQueue:
                     float(row[4]),
                 )
                 self._jobs[job.id] = job
+            ranks: dict[int, float | None] = dict(self._db.execute("SELECT id, rank FROM items"))
             for row in self._db.execute(f"SELECT {_COLUMNS} FROM items ORDER BY id"):  # noqa: S608
                 item = QueueItem(
                     id=int(row[0]),
@@ -276,6 +298,9 @@ class TransferQueue:
                     finished_at=None if row[15] is None else float(row[15]),
                 )
                 item.account = account_key(item.account)
+                stored = ranks.get(item.id)
+                item.rank = float(item.id) if stored is None else float(stored)
+                self._max_rank = max(self._max_rank, item.rank)
                 if item.state in {ItemState.RUNNING, ItemState.WAITING, ItemState.CONFLICT}:
                     item.state = ItemState.QUEUED
                     item.bytes_done = 0
@@ -288,7 +313,7 @@ class TransferQueue:
         (``old`` None: the item is new; ``item.state`` None-like removal: see _untrack)."""
         if item.state is ItemState.QUEUED and old is not ItemState.QUEUED:
             lane = (item.account, item.size < self.small_file_bytes)
-            heapq.heappush(self._queued.setdefault(lane, []), item.id)
+            heapq.heappush(self._queued.setdefault(lane, []), (item.rank, item.id))
         if old is None:
             self._job_size[item.job_id] += 1
         else:
@@ -364,7 +389,7 @@ class TransferQueue:
         if me in self._held:
             yield  # nested: the outer block sends
             return
-        held: dict[QueueEvent, list[int]] = {"added": [], "changed": [], "removed": []}
+        held: dict[QueueEvent, list[int]] = {"added": [], "changed": [], "removed": [], "moved": []}
         self._held[me] = held
         try:
             yield
@@ -375,9 +400,17 @@ class TransferQueue:
 
     # -- adding --------------------------------------------------------------------
     def add_job(
-        self, label: str, direction: Direction, specs: Iterable[ItemSpec], *, account: str = ""
+        self,
+        label: str,
+        direction: Direction,
+        specs: Iterable[ItemSpec],
+        *,
+        account: str = "",
+        left_out: Iterable[tuple[str, str]] = (),
     ) -> tuple[Job, list[QueueItem]]:
-        """Create one job holding one queued item per spec."""
+        """Create one job holding one queued item per spec; ``left_out`` = the (path,
+        reason) of files it leaves out on purpose (empty, ignored, symlinks), kept with
+        the job for its details."""
         now = time.time()
         account = account_key(account)
         added: list[QueueItem] = []
@@ -424,7 +457,15 @@ class TransferQueue:
                         ),
                     )
                     item.id = int(cur.lastrowid or 0)
+                    item.rank = max(float(item.id), self._max_rank + 1)
+                    self._max_rank = item.rank
+                    if item.rank != item.id:  # after a move to the bottom: join the end
+                        self._db.execute("UPDATE items SET rank=? WHERE id=?", (item.rank, item.id))
                     added.append(item)
+                self._db.executemany(
+                    "INSERT INTO left_out (job_id, path, reason) VALUES (?,?,?)",
+                    [(job.id, path, reason) for path, reason in left_out],
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -468,8 +509,51 @@ class TransferQueue:
             return [replace(i) for i in self._items.values() if wanted is None or i.state in wanted]
 
     def ids(self) -> list[int]:
+        """Every item's id, in queue order (rank)."""
         with self._lock:
-            return list(self._items)
+            return sorted(self._items, key=lambda i: (self._items[i].rank, i))
+
+    def left_out(self, job_id: int) -> list[tuple[str, str]]:
+        """The (path, reason) of the files job ``job_id`` left out, in plan order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT path, reason FROM left_out WHERE job_id=? ORDER BY rowid", (job_id,)
+            ).fetchall()
+        return [(str(p), str(r)) for p, r in rows]
+
+    def rank_of(self, item_id: int) -> float:
+        return self._items[item_id].rank
+
+    def move(self, item_ids: Iterable[int], where: Where) -> list[int]:
+        """Move queued or paused items to the top, up, down or to the bottom of the
+        queue (journaled); the ids whose rank changed (listeners get ``moved``)."""
+        chosen = set(item_ids)
+        with self._lock:
+            movable = sorted(
+                ((i.id, i.rank) for i in self._items.values() if i.state in MOVABLE_STATES),
+                key=lambda pair: (pair[1], pair[0]),
+            )
+            changes = new_ranks(movable, chosen, where)
+            if not changes:
+                return []
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(
+                    "UPDATE items SET rank=? WHERE id=?", [(r, i) for i, r in changes.items()]
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            for item_id, rank in changes.items():
+                item = self._items[item_id]
+                item.rank = rank
+                self._max_rank = max(self._max_rank, rank)
+                if item.state is ItemState.QUEUED:
+                    lane = (item.account, item.size < self.small_file_bytes)
+                    heapq.heappush(self._queued.setdefault(lane, []), (rank, item_id))
+        self._notify("moved", list(changes))
+        return list(changes)
 
     def job(self, job_id: int) -> Job:
         with self._lock:
@@ -504,7 +588,7 @@ class TransferQueue:
     def next_queued(
         self, account: str | None = None, *, small: bool | None = None
     ) -> QueueItem | None:
-        """The oldest queued item (of ``account`` when given; only files under
+        """The first queued item in queue order (of ``account`` when given; only files under
         ``small_file_bytes`` when ``small`` is True, only the others when False), or None."""
         if account is not None:
             account = account_key(account)
@@ -516,12 +600,13 @@ class TransferQueue:
                 ):
                     continue
                 while heap:
-                    head = self._items.get(heap[0])
-                    if head is not None and head.state is ItemState.QUEUED:
+                    rank, head_id = heap[0]
+                    head = self._items.get(head_id)
+                    if head is not None and head.state is ItemState.QUEUED and head.rank == rank:
                         break
-                    heapq.heappop(heap)  # stale: started, cancelled, removed, or a duplicate
-                if heap and (best is None or heap[0] < best.id):
-                    best = self._items[heap[0]]
+                    heapq.heappop(heap)  # stale: started, cancelled, removed, moved, a twin
+                if heap and (best is None or heap[0] < (best.rank, best.id)):
+                    best = self._items[heap[0][1]]
             return None if best is None else replace(best)
 
     # -- transitions ---------------------------------------------------------------
@@ -550,6 +635,7 @@ class TransferQueue:
             if state in STOPPED_STATES:
                 item.note = ""
             if state is not ItemState.RUNNING:
+                item.phase, item.phase_done, item.phase_total = "", 0, 0
                 # RUNNING is not journaled: on load it would read as QUEUED anyway, and
                 # skipping it halves the writes per transfer (they happen on the GUI thread).
                 self._write(item)
@@ -673,6 +759,13 @@ class TransferQueue:
             item_id, ItemState.QUEUED, allowed=frozenset({ItemState.CONFLICT}), error=""
         )
 
+    def set_phase(self, item_id: int, phase: str, done: int = 0, total: int = 0) -> None:
+        """What a running item does now (called from workers, per block: no notification;
+        the view repaints running rows on its tick)."""
+        item = self._items.get(item_id)
+        if item is not None and item.state is ItemState.RUNNING:
+            item.phase, item.phase_done, item.phase_total = phase, done, total
+
     def set_note(self, item_id: int, note: str) -> None:
         with self._lock:
             item = self._items.get(item_id)
@@ -757,6 +850,7 @@ class TransferQueue:
                 self._untrack(self._items.pop(i))
             still = {i.job_id for i in self._items.values()}
             for job_id in jobs - still:
+                self._db.execute("DELETE FROM left_out WHERE job_id=?", (job_id,))
                 self._db.execute("DELETE FROM jobs WHERE id=?", (job_id,))
                 self._jobs.pop(job_id, None)
             self._db.execute("COMMIT")

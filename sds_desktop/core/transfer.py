@@ -60,9 +60,12 @@ from sds_desktop.core.transfer_base import (
     TEMP_SUFFIX,
     HighWater,
     NoWatch,
+    PhaseCallback,
     fanout,
     guard,
+    hashing_meter,
     local_modified,
+    no_phase,
 )
 
 log = logging.getLogger(__name__)
@@ -182,6 +185,7 @@ def upload_one(
     existing: SDSFile | None = None,
     on_conflict: ConflictAction | None = None,
     taken_names: Callable[[str], bool] | None = None,
+    on_phase: PhaseCallback = no_phase,
 ) -> UploadResult:
     """BLAKE3 → content check → skip / sibling link / streamed POST → verify checksum.
 
@@ -219,6 +223,7 @@ def upload_one(
                 existing=existing,
                 on_conflict=on_conflict,
                 taken_names=taken_names,
+                on_phase=on_phase,
             )
 
     if not retry:
@@ -238,11 +243,13 @@ def _upload_attempt(
     existing: SDSFile | None,
     on_conflict: ConflictAction | None,
     taken_names: Callable[[str], bool] | None,
+    on_phase: PhaseCallback = no_phase,
 ) -> UploadResult:
     before = _stat_key(item.local_path)
     if before[0] != item.size:
         item = replace(item, size=before[0])
-    digest = blake3_file(item.local_path, cancel=cancel, progress=feed)
+    hashed = hashing_meter(on_phase, item.size)
+    digest = blake3_file(item.local_path, cancel=cancel, progress=fanout(feed, hashed))
     if _stat_key(item.local_path) != before:
         raise ChangedWhileUploadingError(
             f"{item.local_path}: changed while uploading (while it was being hashed)"
@@ -282,6 +289,7 @@ def _upload_attempt(
             # the whole body is out: SDS stores and hashes it before it answers, which
             # takes time on large files; that silence is not a stall
             feed.grace(UPLOAD_ANSWER_GRACE_S + item.size / UPLOAD_ANSWER_BYTES_PER_S)
+            on_phase("verifying", item.size, item.size)
 
     progress = fanout(meter, feed, on_sent)
     try:
@@ -292,6 +300,7 @@ def _upload_attempt(
             meter(item.size)
             outcome = UploadOutcome.LINKED
         else:
+            on_phase("sending", 0, item.size)
             sds_file = gateway.upload_file_stream(
                 item.local_path,
                 item.sds_directory,

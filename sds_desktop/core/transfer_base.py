@@ -65,6 +65,27 @@ def guard(
         raise StalledError(watch.reason)
 
 
+PhaseCallback = Callable[[str, int, int], None]
+"""``on_phase(phase, done, total)``: "hashing" (bytes hashed of total), "sending",
+"receiving", "verifying" (the whole body is out or in; the checksum is being checked)."""
+
+
+def no_phase(_phase: str, _done: int, _total: int) -> None:
+    """The default :data:`PhaseCallback`: phases are not reported."""
+
+
+def hashing_meter(on_phase: PhaseCallback, total: int) -> Callable[[int], None]:
+    """A progress callback (bytes per block) that reports ``hashing`` done/total."""
+    done = [0]
+    on_phase("hashing", 0, total)
+
+    def feed(n: int) -> None:
+        done[0] += n
+        on_phase("hashing", done[0], total)
+
+    return feed
+
+
 def fanout(*callbacks: Callable[[int], None] | None) -> Callable[[int], None]:
     live = [c for c in callbacks if c is not None]
 

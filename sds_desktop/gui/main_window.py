@@ -372,7 +372,8 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
 
     @Slot()
     def show_shortcuts(self) -> None:
-        dialog = ShortcutsDialog(self.actions, self)
+        queue_keys = {f"queue_{k}": a for k, a in self.queue_dock.actions.items()}
+        dialog = ShortcutsDialog({**self.actions, **queue_keys}, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shortcuts_dialog = dialog
         dialog.open()

@@ -1,11 +1,7 @@
 # ruff: noqa: S101 - Qt naming and signatures, asserts narrow types
-"""The transfer queue dock: a thin table-model adapter over the Qt-free queue.
-
-The model never polls on its own: queue listeners tell it about added, changed and
-removed items (GUI thread), and the controller's ~4 Hz tick repaints the progress, speed
-and ETA cells of running rows. Three filter proxies give the Queued/Active, Failed and
-Done tabs, whose titles carry the counts.
-"""
+"""The transfer queue dock: tabs Queued/Active, Failed and Done over one
+:class:`~sds_desktop.gui.queue_model.QueueModel`, a toolbar whose buttons apply to the
+selection, and a context menu."""
 
 from __future__ import annotations
 
@@ -14,20 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSortFilterProxyModel,
-    Qt,
-    Slot,
-)
-from PySide6.QtGui import QAction, QBrush, QColor, QPainter
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -36,10 +22,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSpinBox,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QToolButton,
@@ -50,300 +32,39 @@ from PySide6.QtWidgets import (
 from sds_desktop.core.queue import (
     ACTIVE_STATES,
     FINISHED_STATES,
+    MOVABLE_STATES,
     STOPPED_STATES,
-    Direction,
     ItemState,
-    QueueEvent,
-    QueueItem,
     TransferQueue,
 )
+from sds_desktop.core.queue_order import Where
 from sds_desktop.core.receipts import write_receipt
-from sds_desktop.gui.fmt import human_bytes, human_duration, human_rate
+from sds_desktop.gui.job_details import JobDetails
+from sds_desktop.gui.queue_model import (
+    C_ATTEMPTS,
+    C_CHECKSUM,
+    C_DIR,
+    C_ERROR,
+    C_ETA,
+    C_JOB,
+    C_LOCAL,
+    C_NAME,
+    C_PROGRESS,
+    C_SDS,
+    C_SIZE,
+    C_SPEED,
+    C_STATE,
+    ID_ROLE,
+    ProgressDelegate,
+    QueueFilter,
+    QueueModel,
+)
 from sds_desktop.gui.transfers import TransferController
 
 log = logging.getLogger("sds_desktop.gui.queue_view")
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
-COLUMNS = (
-    "Dir",
-    "Name",
-    "Job",
-    "Local path",
-    "SDS path",
-    "Size",
-    "Progress",
-    "Speed",
-    "ETA",
-    "State",
-    "Attempts",
-    "Checksum",
-    "Error",
-)
-(
-    C_DIR,
-    C_NAME,
-    C_JOB,
-    C_LOCAL,
-    C_SDS,
-    C_SIZE,
-    C_PROGRESS,
-    C_SPEED,
-    C_ETA,
-    C_STATE,
-    C_ATTEMPTS,
-    C_CHECKSUM,
-    C_ERROR,
-) = range(len(COLUMNS))
-STATE_ROLE = Qt.ItemDataRole.UserRole + 10
-ID_ROLE = Qt.ItemDataRole.UserRole + 11
-FRACTION_ROLE = Qt.ItemDataRole.UserRole + 12
-SORT_ROLE = Qt.ItemDataRole.UserRole + 13
-
-_STATE_COLORS = {
-    ItemState.DONE: "#1a7f37",
-    ItemState.SKIPPED: "#1a7f37",
-    ItemState.FAILED: "#b00020",
-    ItemState.CANCELLED: "#8a6d3b",
-    ItemState.PAUSED: "#8a6d3b",
-    ItemState.RUNNING: "#0b57d0",
-    ItemState.WAITING: "#8a6d3b",
-    ItemState.CONFLICT: "#b35c00",
-}
-
-
-class QueueModel(QAbstractTableModel):
-    """One row per queue item, in queue order."""
-
-    def __init__(
-        self,
-        queue: TransferQueue,
-        controller: TransferController | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.queue = queue
-        self.controller = controller
-        self._ids: list[int] = queue.ids()
-        self._rows: dict[int, int] = {i: r for r, i in enumerate(self._ids)}
-        queue.subscribe(self._on_queue)
-        if controller is not None:
-            controller.tick.connect(self._on_tick)
-
-    def detach(self) -> None:
-        self.queue.unsubscribe(self._on_queue)
-
-    def item_id(self, row: int) -> int:
-        return self._ids[row]
-
-    def row_of(self, item_id: int) -> int:
-        return self._rows.get(item_id, -1)
-
-    def state_of(self, row: int) -> str | None:
-        """The state of ``row`` (what ``STATE_ROLE`` returns), without a round through Qt:
-        the tab filters ask for every changed row, three times."""
-        try:
-            return self.queue.peek(self._ids[row]).state.value
-        except (IndexError, KeyError):
-            return None
-
-    # -- updates ------------------------------------------------------------------
-    def _on_queue(self, event: QueueEvent, ids: list[int]) -> None:
-        if event == "added":
-            new = [i for i in ids if i not in self._rows]
-            if not new:
-                return
-            first = len(self._ids)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            for offset, item_id in enumerate(new):
-                self._ids.append(item_id)
-                self._rows[item_id] = first + offset
-            self.endInsertRows()
-        elif event == "changed":
-            rows = [r for r in map(self._rows.get, ids) if r is not None]
-            for first, last in _runs(rows):
-                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
-        elif event == "removed":
-            rows = [self._rows[i] for i in ids if i in self._rows]
-            for first, last in reversed(_runs(rows)):  # one call per contiguous run
-                self.beginRemoveRows(QModelIndex(), first, last)
-                del self._ids[first : last + 1]
-                self.endRemoveRows()
-            if rows:
-                self._rows = {i: r for r, i in enumerate(self._ids)}
-
-    @Slot()
-    def _on_tick(self) -> None:
-        """Repaint the live cells of running rows (one dataChanged per run of rows)."""
-        if self.controller is None:
-            return
-        rows = [r for r in map(self._rows.get, list(self.controller._workers)) if r is not None]
-        for first, last in _runs(rows):  # running rows are mostly adjacent: few signals
-            self.dataChanged.emit(self.index(first, C_PROGRESS), self.index(last, C_ETA))
-        counts = self.controller.queue.counts()
-        if self._ids and (counts["waiting"] or self.controller.health_text()):
-            # countdowns ("retrying in 12 s", "next try in 20 s"): one signal, one column
-            self.dataChanged.emit(self.index(0, C_STATE), self.index(len(self._ids) - 1, C_STATE))
-
-    # -- model --------------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
-            return None
-        item_id = self._ids[index.row()]
-        try:
-            item = self.queue.peek(item_id)  # no copy: called for every painted cell
-        except KeyError:
-            return None
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(item, col)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == C_ERROR and item.error:
-                return item.error
-            if col in (C_LOCAL, C_SDS, C_NAME, C_STATE):
-                return self._display(item, col)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole and col in (C_STATE, C_CHECKSUM, C_ERROR):
-            color = _STATE_COLORS.get(item.state)
-            if col == C_ERROR:
-                color = "#b00020"
-            return QBrush(QColor(color)) if color else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (C_SIZE, C_SPEED, C_ETA):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (C_DIR, C_ATTEMPTS):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == STATE_ROLE:
-            return item.state.value
-        if role == ID_ROLE:
-            return item.id
-        if role == FRACTION_ROLE:
-            return item.fraction
-        if role == SORT_ROLE:
-            return self._sort_key(item, col)
-        return None
-
-    def _speed(self, item: QueueItem) -> float:
-        if self.controller is None or item.state is not ItemState.RUNNING:
-            return 0.0
-        return self.controller.item_speed.get(item.id, 0.0)
-
-    def _display(self, item: QueueItem, col: int) -> str:
-        if col == C_DIR:
-            return "↑" if item.direction is Direction.UPLOAD else "↓"
-        if col == C_NAME:
-            return item.name
-        if col == C_JOB:
-            try:
-                job = self.queue.job(item.job_id)
-            except KeyError:
-                return ""
-            finished, total = self.queue.job_counts(item.job_id)
-            if total <= 1:
-                return job.label
-            return f"{job.label} ({finished}/{total})"
-        if col == C_LOCAL:
-            return item.local_path
-        if col == C_SDS:
-            return item.sds_path
-        if col == C_SIZE:
-            return human_bytes(item.size)
-        if col == C_PROGRESS:
-            return f"{item.fraction * 100:.0f}%"
-        if col == C_SPEED:
-            return human_rate(self._speed(item))
-        if col == C_ETA:
-            speed = self._speed(item)
-            if speed <= 0:
-                return ""
-            return human_duration(max(0, item.size - item.bytes_done) / speed)
-        if col == C_STATE:
-            healing = self.controller.retry_text(item) if self.controller is not None else ""
-            if healing:
-                return healing
-            return f"{item.state.value} · {item.note}" if item.note else item.state.value
-        if col == C_ATTEMPTS:
-            return str(item.attempts)
-        if col == C_CHECKSUM:
-            return item.checksum
-        if col == C_ERROR:
-            return item.error.splitlines()[0] if item.error else ""
-        return ""
-
-    def _sort_key(self, item: QueueItem, col: int) -> Any:
-        if col in (C_SIZE,):
-            return item.size
-        if col == C_PROGRESS:
-            return item.fraction
-        if col == C_ATTEMPTS:
-            return item.attempts
-        if col == C_SPEED:
-            return self._speed(item)
-        return self._display(item, col).lower()
-
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    """``rows`` as sorted (first, last) runs of consecutive rows: one signal per run
-    instead of one per row (each costs a round through three proxies and the views)."""
-    runs: list[tuple[int, int]] = []
-    for row in sorted(set(rows)):
-        if runs and runs[-1][1] == row - 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
-
-
-class QueueFilter(QSortFilterProxyModel):
-    """Only the rows whose state belongs to one tab."""
-
-    def __init__(self, states: frozenset[ItemState], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.states = frozenset(s.value for s in states)
-        self.setDynamicSortFilter(True)
-        self.setSortRole(SORT_ROLE)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        model = self.sourceModel()
-        if isinstance(model, QueueModel):  # each Qt call here would hand the GIL over
-            return model.state_of(source_row) in self.states
-        state = model.data(model.index(source_row, 0, source_parent), STATE_ROLE)
-        return state in self.states
-
-
-class ProgressDelegate(QStyledItemDelegate):
-    """Draws a progress bar in the Progress column."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        fraction = index.data(FRACTION_ROLE)
-        if fraction is None:
-            super().paint(painter, option, index)
-            return
-        bar = QStyleOptionProgressBar()
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        bar.rect = rect.adjusted(3, 3, -3, -3)  # type: ignore[attr-defined]
-        bar.minimum = 0  # type: ignore[attr-defined]
-        bar.maximum = 1000  # type: ignore[attr-defined]
-        bar.progress = round(float(fraction) * 1000)  # type: ignore[attr-defined]
-        bar.text = f"{float(fraction) * 100:.0f}%"  # type: ignore[attr-defined]
-        bar.textVisible = True  # type: ignore[attr-defined]
-        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
-        bar.palette = option.palette  # type: ignore[attr-defined]
-        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+ARROWS = {"top": "⇑", "up": "↑", "down": "↓", "bottom": "⇓"}
+PAUSABLE = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.WAITING})
 
 
 class QueueTab(QTableView):
@@ -354,7 +75,6 @@ class QueueTab(QTableView):
         self.setModel(proxy)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setSortingEnabled(False)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -372,7 +92,7 @@ class QueueTab(QTableView):
             C_LOCAL: 130,
             C_SDS: 150,
             C_SIZE: 66,
-            C_PROGRESS: 110,
+            C_PROGRESS: 130,  # "100% · verifying"
             C_SPEED: 76,
             C_ETA: 50,
             C_STATE: 200,  # "retrying in 12 s (attempt 3/8)", "waiting for SDS, ..."
@@ -383,6 +103,14 @@ class QueueTab(QTableView):
             self.setColumnWidth(col, width)
         for col in hidden:
             self.hideColumn(col)
+        # click a header to sort; a third click goes back to queue order
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setToolTip("Click to sort; click a third time for queue order")
+        self.setSortingEnabled(True)
+
+    def in_queue_order(self) -> bool:
+        return self.horizontalHeader().sortIndicatorSection() < 0
 
     def selected_ids(self) -> list[int]:
         rows = {i.row() for i in self.selectionModel().selectedRows()}
@@ -438,14 +166,67 @@ class QueueDock(QDockWidget):
         self.parallel.valueChanged.connect(controller.set_parallel)
         bar.addWidget(self.parallel)
         bar.addSpacing(12)
+        self.actions: dict[str, QAction] = {}
         self.buttons: dict[str, QToolButton] = {}
-        for key, text, tip in (
-            ("cancel", "Cancel selected", "Cancel the selected transfers"),
-            ("cancel_all", "Cancel all", "Cancel every queued and running transfer"),
-            ("pause", "Pause", "Pause the selected transfers"),
-            ("resume", "Resume", "Resume the selected paused transfers"),
-            ("retry", "Retry", "Queue the selected failed transfers again"),
-            ("clear", "Clear done", "Forget the finished transfers"),
+        for key, text, tip, keys, slot in (
+            (
+                "cancel",
+                "Cancel selected",
+                "Cancel the selected transfers",
+                "",
+                self.cancel_selected,
+            ),
+            (
+                "cancel_all",
+                "Cancel all",
+                "Cancel every queued and running transfer",
+                "",
+                controller.cancel_all,
+            ),
+            (
+                "pause",
+                "Pause",
+                "Pause the selected queued or running transfers",
+                "",
+                self.pause_selected,
+            ),
+            ("resume", "Resume", "Resume the selected paused transfers", "", self.resume_selected),
+            (
+                "retry",
+                "Retry",
+                "Queue the selected failed or cancelled transfers again",
+                "",
+                self.retry_selected,
+            ),
+            (
+                "top",
+                "Move to top",
+                "Move the selected queued transfers to the top of the queue",
+                "Ctrl+Shift+Home",
+                lambda: self.move_selected("top"),
+            ),
+            (
+                "up",
+                "Move up",
+                "Move the selected queued transfers up",
+                "Ctrl+Shift+Up",
+                lambda: self.move_selected("up"),
+            ),
+            (
+                "down",
+                "Move down",
+                "Move the selected queued transfers down",
+                "Ctrl+Shift+Down",
+                lambda: self.move_selected("down"),
+            ),
+            (
+                "bottom",
+                "Move to bottom",
+                "Move the selected queued transfers to the bottom of the queue",
+                "Ctrl+Shift+End",
+                lambda: self.move_selected("bottom"),
+            ),
+            ("clear", "Clear done", "Forget the finished transfers", "", controller.clear_finished),
             (
                 "receipt",
                 "Save receipt…",
@@ -453,11 +234,40 @@ class QueueDock(QDockWidget):
                     "Save a CSV and JSON receipt of the jobs of the selected transfers:\n"
                     "path, size, BLAKE3, SDS UUID, result and time of every file"
                 ),
+                "",
+                self.save_receipt,
+            ),
+            (
+                "remove",
+                "Remove from list",
+                "Forget the selected transfers that are not running",
+                "",
+                self.remove_selected,
+            ),
+            (
+                "details",
+                "Job details…",
+                "The files of the selected transfer's job, and those it left out",
+                "",
+                self.show_job_details,
             ),
         ):
+            action = QAction(text, self)
+            tip_keys = f"{tip} ({keys})" if keys else tip
+            action.setToolTip(tip_keys)
+            action.setStatusTip(tip)
+            if keys:
+                action.setShortcut(keys)
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.addAction(action)
+            action.triggered.connect(slot)
+            if key in ARROWS:
+                action.setIconText(ARROWS[key])  # the toolbar shows the arrow, menus the words
+            self.actions[key] = action
+            if key in {"remove", "details"}:
+                continue  # context menu only
             button = QToolButton(body)
-            button.setText(text)
-            button.setToolTip(tip)
+            button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setAutoRaise(True)
             bar.addWidget(button)
@@ -475,13 +285,15 @@ class QueueDock(QDockWidget):
             view.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.tabs)
         self.setWidget(body)
-        self.buttons["cancel"].clicked.connect(self.cancel_selected)
-        self.buttons["cancel_all"].clicked.connect(controller.cancel_all)
-        self.buttons["pause"].clicked.connect(self.pause_selected)
-        self.buttons["resume"].clicked.connect(self.resume_selected)
-        self.buttons["retry"].clicked.connect(self.retry_selected)
-        self.buttons["clear"].clicked.connect(controller.clear_finished)
-        self.buttons["receipt"].clicked.connect(self.save_receipt)
+        for view in self.views:
+            view.selectionModel().selectionChanged.connect(self._schedule_enable)
+            view.model().rowsInserted.connect(self._keep_in_sight)
+            view.horizontalHeader().sortIndicatorChanged.connect(self._schedule_enable)
+        self.tabs.currentChanged.connect(self._schedule_enable)
+        self._enable_timer = QTimer(self)
+        self._enable_timer.setSingleShot(True)
+        self._enable_timer.setInterval(150)  # states change many times a second: coalesce
+        self._enable_timer.timeout.connect(self.update_actions)
         for signal in (
             self.model.rowsInserted,
             self.model.rowsRemoved,
@@ -489,7 +301,9 @@ class QueueDock(QDockWidget):
             self.model.modelReset,
         ):
             signal.connect(self._update_titles)
+            signal.connect(self._schedule_enable)
         self._update_titles()
+        self.update_actions()
 
     def current_view(self) -> QueueTab:
         view = self.tabs.currentWidget()
@@ -561,16 +375,93 @@ class QueueDock(QDockWidget):
 
     def _context_menu(self, pos: Any) -> None:
         view = self.current_view()
+        self.update_actions()
         menu = QMenu(view)
-        for text, slot in (
-            ("Cancel", self.cancel_selected),
-            ("Pause", self.pause_selected),
-            ("Resume", self.resume_selected),
-            ("Retry", self.retry_selected),
-            ("Remove from list", self.remove_selected),
+        for key in ("cancel", "pause", "resume", "retry"):
+            menu.addAction(self.actions[key])
+        menu.addSeparator()
+        move = menu.addMenu("Move")
+        for key, text in (
+            ("top", "To top"),
+            ("up", "Up"),
+            ("down", "Down"),
+            ("bottom", "To bottom"),
         ):
-            action = QAction(text, menu)
-            action.triggered.connect(slot)
-            action.setEnabled(bool(view.selected_ids()))
-            menu.addAction(action)
+            entry = QAction(text, move)
+            entry.setShortcut(self.actions[key].shortcut())
+            entry.setEnabled(self.actions[key].isEnabled())
+            entry.triggered.connect(self.actions[key].trigger)
+            move.addAction(entry)
+        move.setEnabled(self.actions["up"].isEnabled())
+        menu.addSeparator()
+        for key in ("details", "receipt", "remove"):
+            menu.addAction(self.actions[key])
         menu.popup(view.viewport().mapToGlobal(pos))
+
+    # -- what applies --------------------------------------------------------------
+    @Slot()
+    def _schedule_enable(self, *_args: object) -> None:
+        if not self._enable_timer.isActive():
+            self._enable_timer.start()
+
+    @Slot()
+    def update_actions(self) -> None:
+        """Enable each action only where it applies to the current selection."""
+        queue = self.controller.queue
+        states: set[ItemState] = set()
+        for item_id in self.selected_ids():
+            if item_id in queue:
+                states.add(queue.peek(item_id).state)
+        counts = queue.counts()
+        applies = {
+            "cancel": bool(states & ACTIVE_STATES),
+            "cancel_all": counts["active"] > 0,
+            "pause": bool(states & PAUSABLE),
+            "resume": ItemState.PAUSED in states,
+            "retry": bool(states & STOPPED_STATES),
+            "clear": counts["finished"] > 0,
+            "receipt": bool(states),
+            "remove": bool(states - {ItemState.RUNNING}),
+            "details": bool(states),
+        }
+        view = self.current_view()
+        movable = bool(states & MOVABLE_STATES) and view is self.views[0] and view.in_queue_order()
+        for key in ("top", "up", "down", "bottom"):
+            applies[key] = movable
+        for key, on in applies.items():
+            if self.actions[key].isEnabled() != on:
+                self.actions[key].setEnabled(on)
+
+    @Slot()
+    def _keep_in_sight(self, *_args: object) -> None:
+        """New finished rows arrive at the end of the Done tab: follow them while the
+        user is at the bottom (not while they scroll through the history)."""
+        done = self.views[2]
+        bar = done.verticalScrollBar()
+        if (
+            done.isVisible()
+            and bar.value() >= bar.maximum() - 2 * done.verticalHeader().defaultSectionSize()
+        ):
+            QTimer.singleShot(0, done.scrollToBottom)
+
+    @Slot()
+    def move_selected(self, where: Where) -> None:
+        moved = self.controller.queue.move(self.selected_ids(), where)
+        view = self.current_view()
+        if moved:
+            rows = [
+                self.proxies[0].mapFromSource(self.model.index(self.model.row_of(i), 0))
+                for i in moved
+            ]
+            if rows:
+                view.scrollTo(
+                    min(rows, key=lambda i: i.row())
+                    if where in {"top", "up"}
+                    else max(rows, key=lambda i: i.row())
+                )
+
+    @Slot()
+    def show_job_details(self) -> None:
+        jobs = self.selected_jobs()
+        if jobs:
+            JobDetails(self.controller.queue, jobs[0], self).open()

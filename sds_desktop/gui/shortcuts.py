@@ -105,13 +105,6 @@ SPECS: tuple[tuple[str, str, tuple[str, ...], str, QStyle.StandardPixmap | None]
         "compare",
         "Compare folders…",
         ("Ctrl+Shift+K",),
-        "Compare the local folder shown with the SDS folder shown, by BLAKE3",
-        None,
-    ),
-    (
-        "compare",
-        "Compare folders…",
-        ("Ctrl+Shift+K",),
         "Compare the local folder shown with the SDS folder shown, file by file, by BLAKE3",
         None,
     ),

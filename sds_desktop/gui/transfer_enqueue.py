@@ -23,6 +23,7 @@ from sds_desktop.core.queue import Direction
 from sds_desktop.core.transfer import plan_download, plan_upload
 from sds_desktop.gui.transfer_plan import (
     Bad,
+    LeftOut,
     Planned,
     PlannedJob,
     download_spec,
@@ -62,7 +63,7 @@ class EnqueueMixin:
         def plan() -> list[PlannedJob]:
             jobs: list[PlannedJob] = []
             loose: list[Planned] = []
-            loose_skipped = 0
+            loose_skipped: list[LeftOut] = []
             loose_bad: list[Bad] = []
             for path in local:
                 if path.is_dir():
@@ -79,7 +80,7 @@ class EnqueueMixin:
                     there = existing_files(gateway, target, names={i.name for i in p.items})
                     loose.extend((upload_spec(i), there.get(i.sds_path)) for i in p.items)
                     quiet, bad = split_skipped(p.skipped, path.parent, target)
-                    loose_skipped += quiet
+                    loose_skipped.extend(quiet)
                     loose_bad.extend(bad)
             if loose or loose_skipped or loose_bad:
                 label = loose[0][0].name if len(loose) == 1 else f"{len(loose)} files"
@@ -110,7 +111,7 @@ class EnqueueMixin:
                 refused.extend(refused_rows(p.refused, root))
             if loose:
                 label = loose[0].name if len(loose) == 1 else f"{len(loose)} files"
-                jobs.append((label, loose_specs, 0, refused))
+                jobs.append((label, loose_specs, [], refused))
             for folder in (f for f in wanted if isinstance(f, str)):
                 norm = normalize_sds_path(folder)
                 files = gateway.list_files(norm)
@@ -118,7 +119,7 @@ class EnqueueMixin:
                 p = plan_download(files, root, base_sds_path=base)
                 specs: list[Planned] = [(download_spec(i), i.file) for i in p.items]
                 label = PurePosixPath(norm).name or "/"
-                jobs.append((label, specs, 0, refused_rows(p.refused, root)))
+                jobs.append((label, specs, [], refused_rows(p.refused, root)))
             return jobs
 
         self._start_planning(plan, Direction.DOWNLOAD)
@@ -132,7 +133,7 @@ class EnqueueMixin:
             assert isinstance(jobs, list)
             for label, specs, skipped, bad in jobs:
                 if skipped:
-                    log.info("%s: %d file(s) left out (ignored or empty)", label, skipped)
+                    log.info("%s: %d file(s) left out (ignored or empty)", label, len(skipped))
                 if not specs and not bad:
                     log.info("%s: nothing to transfer", label)
                     continue
@@ -141,6 +142,7 @@ class EnqueueMixin:
                     direction,
                     [spec for spec, _ in specs] + [spec for spec, _ in bad],
                     account=self.account,
+                    left_out=skipped,
                 )
                 for (_, file), item in zip(specs, added, strict=False):
                     self._batch.add(item.id)

@@ -20,7 +20,9 @@ log = logging.getLogger("sds_desktop.gui.transfers")
 
 Planned = tuple[ItemSpec, SDSFile | None]
 Bad = tuple[ItemSpec, str]  # an entry that cannot be transferred, and why
-PlannedJob = tuple[str, list[Planned], int, list[Bad]]
+LeftOut = tuple[str, str]
+"""A file a job left out on purpose: (its path, why), listed in the job's details."""
+PlannedJob = tuple[str, list[Planned], list[LeftOut], list[Bad]]
 
 EXISTING_LISTING_LIMIT = 50_000
 """Files listed at most to find upload conflicts of one job (beyond: not detected)."""
@@ -86,13 +88,13 @@ def refused_rows(refused: Sequence[tuple[SDSFile, str]], root: Path) -> list[Bad
 
 def split_skipped(
     skipped: Sequence[tuple[Path, str]], base: Path, sds_dir: str
-) -> tuple[int, list[Bad]]:
+) -> tuple[list[LeftOut], list[Bad]]:
     """(entries left out on purpose, failed rows for the others) of an upload plan."""
-    quiet = 0
+    quiet: list[LeftOut] = []
     bad: list[Bad] = []
     for path, reason in skipped:
         if is_quiet_skip(reason):
-            quiet += 1
+            quiet.append((display_path(path), reason))
             continue
         try:
             rel = path.relative_to(base).as_posix()

@@ -100,6 +100,9 @@ class TransferWorker:
             return (self.item_id, False, exc)
         return (self.item_id, True, result)
 
+    def _phase(self, phase: str, done: int, total: int) -> None:
+        self.queue.set_phase(self.item_id, phase, done, total)
+
     def _upload(self) -> tuple[bool, str, str, str]:
         assert self.upload is not None
         up = upload_one(
@@ -112,6 +115,7 @@ class TransferWorker:
             deadline=self.deadline,
             existing=self.existing,
             on_conflict=self.on_conflict,
+            on_phase=self._phase,
         )
         skipped = up.outcome in {UploadOutcome.SKIPPED, UploadOutcome.SKIPPED_CONFLICT}
         text = "verified" if up.outcome is UploadOutcome.UPLOADED else up.outcome.value
@@ -137,6 +141,7 @@ class TransferWorker:
                 cancel=self.cancel,
                 stall_seconds=self.stall_seconds,
                 keep_partial=self.pausing,
+                on_phase=self._phase,
             )
             note = f"resumed from byte {started:,}" if started else "restarted from 0"
             self.queue.set_note(self.item_id, note)
@@ -152,6 +157,7 @@ class TransferWorker:
                 deadline=self.deadline,
                 on_conflict=self.on_conflict,
                 keep_partial=self.pausing,
+                on_phase=self._phase,
             )
         skipped = down.outcome not in {DownloadOutcome.DOWNLOADED, DownloadOutcome.RENAMED}
         digest = file.sum_blake3 if down.verified else ""

@@ -154,7 +154,7 @@ class DatasetRoutes(Resource):
             candidates = [f for f in candidates if f["uuid"] in wanted or under(f)]
         candidates.sort(key=lambda f: f["created_at"], reverse=True)
         page, envelope = paginate(request, candidates)
-        envelope["results"] = [self.file_json(f) for f in page]
+        envelope["results"] = self.files_json(page)
         return json_response(envelope)
 
     def on_revoke(self, _request: Request, user: User, item: str) -> Response:

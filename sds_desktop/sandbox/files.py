@@ -121,7 +121,7 @@ class FileRoutes(Resource):
         rows = self._listing(user, raw_path)
         rows = _temporal_filter(args, rows, warnings)
         page, envelope = paginate(request, rows)
-        envelope["results"] = [self.file_json(r) for r in page]
+        envelope["results"] = self.files_json(page)
         envelope["warnings"] = warnings
         return json_response(envelope)
 

@@ -325,6 +325,38 @@ class Store:
                 (now, now, item_uuid),
             )
 
+    def file_links_many(
+        self, file_uuids: list[str]
+    ) -> dict[str, tuple[list[sqlite3.Row], list[sqlite3.Row]]]:
+        """``file_links`` for a page of files in two queries (instead of two per file);
+        files without links are absent. Same rows, same order per file."""
+        if not file_uuids:
+            return {}
+        marks = ",".join("?" * len(file_uuids))  # only placeholders go into the SQL text
+        with self.connect() as db:
+            caps = db.execute(
+                "SELECT cf.file_uuid AS link_file, c.* FROM captures c "  # noqa: S608
+                "JOIN capture_files cf ON cf.capture_uuid = c.uuid "
+                f"WHERE cf.file_uuid IN ({marks}) AND c.is_deleted = 0 ORDER BY c.created_at",
+                file_uuids,
+            ).fetchall()
+            dsets = db.execute(
+                "SELECT DISTINCT x.link_file AS link_file, d.* FROM datasets d JOIN ("  # noqa: S608
+                f"SELECT file_uuid AS link_file, dataset_uuid FROM dataset_files "
+                f"WHERE file_uuid IN ({marks}) UNION "
+                "SELECT cf.file_uuid, dc.dataset_uuid FROM dataset_captures dc "
+                "JOIN capture_files cf ON cf.capture_uuid = dc.capture_uuid "
+                f"WHERE cf.file_uuid IN ({marks})) x ON x.dataset_uuid = d.uuid "
+                "WHERE d.is_deleted = 0 ORDER BY d.created_at",
+                [*file_uuids, *file_uuids],
+            ).fetchall()
+        links: dict[str, tuple[list[sqlite3.Row], list[sqlite3.Row]]] = {}
+        for row in caps:
+            links.setdefault(row["link_file"], ([], []))[0].append(row)
+        for row in dsets:
+            links.setdefault(row["link_file"], ([], []))[1].append(row)
+        return links
+
     def file_links(self, file_uuid: str) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
         """(captures, datasets) rows, non-deleted, that the file belongs to."""
         caps = self.query(

@@ -6,6 +6,7 @@ error texts).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import posixpath
@@ -88,7 +89,13 @@ def fmt_naive(ts: float | None) -> str | None:
     """``YYYY-MM-DD HH:MM:SS`` in the server zone, no offset (file list/retrieve)."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, SERVER_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return _fmt_naive_second(math.floor(ts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fmt_naive_second(second: int) -> str:
+    # a listing page formats three stamps per file, mostly the same few seconds
+    return datetime.fromtimestamp(second, SERVER_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def fmt_iso(ts: float | None) -> str | None:

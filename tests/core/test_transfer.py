@@ -17,7 +17,7 @@ import requests
 import responses
 from requests_toolbelt.multipart import decoder
 
-from sds_desktop.core import gateway as gateway_mod
+from sds_desktop.core import gateway_http as gateway_mod
 from sds_desktop.core.checksum import CHUNK_SIZE, blake3_bytes
 from sds_desktop.core.errors import (
     CancelledError,

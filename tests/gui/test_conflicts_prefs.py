@@ -19,7 +19,8 @@ from sds_desktop.gui.conflicts import ConflictDialog, ConflictPrompter
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.login import LoginDialog
 from sds_desktop.gui.preferences import PreferencesDialog, apply_preferences
-from sds_desktop.gui.queue_view import C_ERROR, C_STATE, QueueDock
+from sds_desktop.gui.queue_model import C_ERROR, C_STATE
+from sds_desktop.gui.queue_view import QueueDock
 from sds_desktop.gui.settings import Settings
 from sds_desktop.gui.tasks import TaskRunner
 from sds_desktop.gui.transfers import TransferController

@@ -15,16 +15,16 @@ from sds_desktop.gui import fmt
 from sds_desktop.gui.credentials import CredentialStore
 from sds_desktop.gui.fmt import human_bytes, human_duration
 from sds_desktop.gui.logs import LogDock, LoggingSetup, LogModel
-from sds_desktop.gui.queue_view import (
+from sds_desktop.gui.queue_model import (
     C_CHECKSUM,
     C_ERROR,
     C_JOB,
     C_PROGRESS,
     C_SPEED,
     C_STATE,
-    QueueDock,
     QueueModel,
 )
+from sds_desktop.gui.queue_view import QueueDock
 from sds_desktop.gui.settings import Settings
 from sds_desktop.gui.transfers import TransferController
 
@@ -233,3 +233,23 @@ def test_config_dir_that_is_a_file_is_a_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].endswith("not a folder")
     assert "Traceback" not in "\n".join(err)
+
+
+def test_progress_column_says_hashing_and_verifying():
+    from sds_desktop.core.queue import Direction, ItemSpec, TransferQueue
+    from sds_desktop.gui.queue_model import C_PROGRESS, QueueModel
+
+    queue = TransferQueue()
+    spec = ItemSpec(Direction.UPLOAD, "a.bin", "/tmp/a.bin", "/x/a.bin", 200)
+    _job, (item,) = queue.add_job("a", Direction.UPLOAD, [spec], account="h|e")
+    model = QueueModel(queue)
+    cell = model.index(model.row_of(item.id), C_PROGRESS)
+    queue.mark_running(item.id)
+    queue.set_phase(item.id, "hashing", 70, 200)
+    assert cell.data() == "hashing 35%"
+    queue.add_progress(item.id, 200)
+    queue.set_phase(item.id, "verifying", 200, 200)
+    assert cell.data() == "100% · verifying"  # not "100%" of a row that still runs
+    queue.mark_done(item.id, checksum="verified")
+    assert cell.data() == "100%"
+    model.detach()

@@ -389,3 +389,27 @@ def test_admin_endpoints(server: SandboxServer) -> None:
     assert r.status_code == 200
     assert api.get("/auth/").status_code == 502
     assert api.get("/auth/").status_code == 200
+
+
+def test_listing_page_carries_each_files_own_links(
+    server: SandboxServer, api: Api, rh_capture: dict, email: str
+) -> None:
+    """A listing page reads links for all its files at once: each file still gets its own
+    captures and datasets (direct, or through a capture), the others none."""
+    art = api.upload("/artifacts", "notes.txt", b"notes").json()["uuid"]
+    lone = api.upload("/artifacts", "lone.txt", b"alone").json()["uuid"]
+    direct = server.create_dataset(email, "direct", file_uuids=[art])
+    via = server.create_dataset(email, "via capture", capture_uuids=[rh_capture["uuid"]])
+    rows = api.get("/assets/files/", params={"path": "/", "page_size": 100}).json()["results"]
+    by_id = {r["uuid"]: r for r in rows}
+    assert by_id[art]["captures"] == []
+    assert [d["uuid"] for d in by_id[art]["datasets"]] == [direct]
+    assert by_id[lone]["captures"] == []
+    assert by_id[lone]["datasets"] == []
+    for f in rh_capture["files"]:
+        row = by_id[f["uuid"]]
+        assert [c["uuid"] for c in row["captures"]] == [rh_capture["uuid"]]
+        assert [d["uuid"] for d in row["datasets"]] == [via]
+        single = api.get(f"/assets/files/{uuid.UUID(f['uuid']).hex}/").json()
+        assert single["captures"] == row["captures"]
+        assert single["datasets"] == row["datasets"]
