@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import uuid
@@ -120,6 +121,7 @@ def main() -> None:
 
     win.shutdown()
     server.stop()
+    shutil.rmtree(tmp, ignore_errors=True)  # the sandbox, the recordings, the config
     del app
 
 

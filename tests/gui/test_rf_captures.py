@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - en dashes in column titles
 """The Captures tab: every capture, the instant filters, download (with a Digital RF time
 window), properties, delete refused with the server's reason, drag to the local pane."""
 
@@ -269,3 +270,81 @@ def test_signed_out_views_are_empty(qtbot, window, sandbox) -> None:
     assert not window.rf.captures.action("refresh").isEnabled()
     assert window.rf.captures.status_label.text() == "Sign in to list your captures."
     assert window.rf.captures.proxy.mapToSource(QModelIndex()) == QModelIndex()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise", "grabbing the keyboard")
+def test_columns_fit_and_the_header_menu_shows_more(qtbot) -> None:
+    """At half of a 1280-pixel window the table does not scroll sideways: the name
+    stretches, Rate/Files/Owner/Shared wait in the header's menu; narrower, the least
+    important defaults make room for the name; a column shown from the menu stays."""
+    from PySide6.QtGui import QContextMenuEvent
+
+    from sds_desktop.gui.rf.captures_model import COL_NAME, COL_OWNER, COL_RATE, COL_TYPE
+    from sds_desktop.gui.rf.captures_view import CapturesView
+    from sds_desktop.gui.rf.table_columns import NAME_MIN
+
+    view = CapturesView()
+    qtbot.addWidget(view)
+    view.set_signed_in(True)
+    view.model.add(infos(50))
+    table = view.view
+    header = table.horizontalHeader()
+
+    def shown() -> list[str]:
+        model = table.model()
+        return [
+            str(model.headerData(c, Qt.Orientation.Horizontal))
+            for c in range(header.count())
+            if not table.isColumnHidden(c)
+        ]
+
+    def fits() -> bool:
+        QApplication.processEvents()
+        return (
+            table.horizontalScrollBar().maximum() == 0 and header.sectionSize(COL_NAME) >= NAME_MIN
+        )
+
+    view.resize(630, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    assert fits()
+    assert shown()[:5] == ["Name", "Type", "Channel / group", "Centre freq", "Start – end (UTC)"]
+    assert "Rate" not in shown()
+    assert "Owner" not in shown()
+    view.resize(380, 500)
+    qtbot.waitUntil(fits, timeout=2000)
+    assert "Type" in shown()
+    assert "Start – end (UTC)" not in shown()
+    # the header's context menu, as a right-click opens it
+    pos = header.sectionViewportPosition(COL_NAME) + 5
+    local = QPoint(pos, 5)
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, local, header.viewport().mapToGlobal(local)
+    )
+    QApplication.sendEvent(header.viewport(), event)
+    menu = view.columns.popup
+    assert menu is not None
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    actions = {a.text().split(" (")[0]: a for a in menu.actions() if a.isCheckable()}
+    assert "Name" not in actions  # the name always shows
+    assert actions["Type"].isChecked()
+    assert not actions["Rate"].isChecked()
+    assert "no room" in next(a.text() for a in menu.actions() if a.text().startswith("Start"))
+    actions["Owner"].trigger()
+    menu.close()
+    assert not table.isColumnHidden(COL_OWNER)  # stays, even when the window is narrow
+    actions["Type"].trigger()
+    assert table.isColumnHidden(COL_TYPE)
+    view.resize(630, 500)
+    QApplication.processEvents()
+    assert not table.isColumnHidden(COL_OWNER)
+    assert table.isColumnHidden(COL_TYPE)
+    assert table.isColumnHidden(COL_RATE)
+    # Default columns
+    menu = view.columns.menu()
+    reset = next(a for a in menu.actions() if a.text() == "Default columns")
+    assert reset.isEnabled()
+    reset.trigger()
+    qtbot.waitUntil(fits, timeout=2000)
+    assert "Owner" not in shown()
+    assert "Type" in shown()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -43,6 +42,7 @@ from sds_desktop.gui.rf.captures_model import (
     CapturesModel,
 )
 from sds_desktop.gui.rf.info import TYPE_NAMES, CaptureInfo
+from sds_desktop.gui.rf.table_columns import Column, FittedColumns
 
 _UTC = QTimeZone.utc()
 
@@ -214,23 +214,24 @@ class CapturesView(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(40)
-        for col, width in (
-            (COL_TYPE, 50),
-            (COL_GROUP, 112),
-            (COL_FREQ, 84),
-            (COL_RATE, 66),
-            (COL_SPAN, 204),
-            (COL_FILES, 42),
-            (COL_SIZE, 62),
-            (COL_OWNER, 70),
-            (COL_SHARED, 54),
-        ):
-            header.resizeSection(col, width)
+        # the name stretches; the others fit their content; Rate, Files, Owner and
+        # Shared are in the header's menu; in a narrow window the least important
+        # defaults make room rather than the table scrolling sideways
+        self.columns = FittedColumns(
+            self.view,
+            COL_NAME,
+            [
+                Column(COL_TYPE, "SigMF", keep=5),
+                Column(COL_GROUP, "ch0-hpol-long", keep=3),
+                Column(COL_FREQ, "2.4125 GHz", keep=4),
+                Column(COL_RATE, "24 MS/s", shown=False),
+                Column(COL_SPAN, "2024-06-27 14:00:00 – 14:00:03", keep=2),
+                Column(COL_FILES, "1,000", shown=False),
+                Column(COL_SIZE, "999.9 MB", keep=1),
+                Column(COL_OWNER, "someone", shown=False),
+                Column(COL_SHARED, "Shared", shown=False),
+            ],
+        )
         layout.addWidget(self.view, 1)
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
