@@ -4,6 +4,12 @@ The model never polls on its own: queue listeners tell it about added, changed a
 removed items (GUI thread), and the controller's ~4 Hz tick repaints the progress, speed
 and ETA cells of running rows. Three filter proxies give the Queued/Active, Failed and
 Done tabs, whose titles carry the counts.
+
+Kept cheap for the GUI thread, which shares the GIL with the transfer workers: every
+call from Qt into Python must take the GIL back, and with 16 busy workers that can wait.
+So the queue's events are applied together at most every ``FLUSH_MS`` (one signal per
+run of rows, not one per event), and a painted cell asks once for all its roles
+(``multiData``, forwarded by the tab filters) instead of once per role.
 """
 
 from __future__ import annotations
@@ -14,11 +20,14 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     QRect,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
+    Signal,
     Slot,
 )
 from PySide6.QtGui import QBrush, QColor, QPainter
@@ -31,6 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from sds_desktop.core.queue import (
+    ACTIVE_STATES,
+    FINISHED_STATES,
+    STOPPED_STATES,
     Direction,
     ItemState,
     QueueEvent,
@@ -91,8 +103,30 @@ _STATE_COLORS = {
 }
 
 
+FLUSH_MS = 100
+"""Queue events are applied to the rows at most this often."""
+
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_ERROR_BRUSH = QBrush(QColor("#b00020"))
+_STATE_BRUSHES = {state: QBrush(QColor(color)) for state, color in _STATE_COLORS.items()}
+
+
+TAB_OF = (
+    dict.fromkeys(ACTIVE_STATES, 0)
+    | dict.fromkeys(STOPPED_STATES, 1)
+    | dict.fromkeys(FINISHED_STATES, 2)
+)
+"""The tab (Queued/Active, Failed/cancelled, Done) an item's state puts it in."""
+
+
 class QueueModel(QAbstractTableModel):
     """One row per queue item, in queue order."""
+
+    repainted = Signal()
+    """Rows changed but stayed in their tabs: the views repaint, the filters need not
+    look at them again (``dataChanged`` would make each tab filter every row of the
+    range: 60,000 calls when 20,000 items are paused)."""
 
     def __init__(
         self,
@@ -105,6 +139,18 @@ class QueueModel(QAbstractTableModel):
         self.controller = controller
         self._ids: list[int] = queue.ids()
         self._rows: dict[int, int] = {i: r for r, i in enumerate(self._ids)}
+        self._added: dict[int, None] = {}  # events not applied yet (see flush)
+        self._changed: set[int] = set()
+        self._removed: set[int] = set()
+        self._moved = False
+        self._tab: dict[int, int] = {i: TAB_OF[queue.peek(i).state] for i in self._ids}
+        self.quiet_changes = True
+        """Changes within a tab only repaint (``repainted``); the dock turns this off
+        while a tab is sorted by a column, which must then see every change."""
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
         queue.subscribe(self._on_queue)
         if controller is not None:
             controller.tick.connect(self._on_tick)
@@ -129,29 +175,78 @@ class QueueModel(QAbstractTableModel):
     # -- updates ------------------------------------------------------------------
     def _on_queue(self, event: QueueEvent, ids: list[int]) -> None:
         if event == "added":
-            new = [i for i in ids if i not in self._rows]
-            if not new:
-                return
+            self._added.update(dict.fromkeys(ids))
+        elif event == "changed":
+            self._changed.update(ids)
+        elif event == "moved":
+            self._moved = True
+        elif event == "removed":
+            for item_id in ids:
+                if item_id in self._added:
+                    del self._added[item_id]  # came and went between two flushes
+                else:
+                    self._removed.add(item_id)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    @Slot()
+    def flush(self) -> None:
+        """Apply the queue's events since the last flush: removed rows go, added rows
+        join the end, changed rows repaint (one signal per run of rows), moves reorder.
+        Called by its timer; call it to see the rows now (after a move, in tests)."""
+        self._flush_timer.stop()
+        removed, self._removed = self._removed, set()
+        added, self._added = [i for i in self._added if i not in self._rows], {}
+        changed, self._changed = self._changed, set()
+        moved, self._moved = self._moved, False
+        rows = [self._rows[i] for i in removed if i in self._rows]
+        for first, last in reversed(_runs(rows)):  # one call per contiguous run
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._ids[first : last + 1]
+            self.endRemoveRows()
+        if rows:
+            self._rows = {i: r for r, i in enumerate(self._ids)}
+            for item_id in removed:
+                self._tab.pop(item_id, None)
+        if added:
             first = len(self._ids)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            for offset, item_id in enumerate(new):
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            for offset, item_id in enumerate(added):
                 self._ids.append(item_id)
                 self._rows[item_id] = first + offset
+                self._tab[item_id] = self._tab_now(item_id)
             self.endInsertRows()
-        elif event == "changed":
-            rows = [r for r in map(self._rows.get, ids) if r is not None]
-            for first, last in _runs(rows):
-                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
-        elif event == "moved":
+        fresh = set(added)
+        rows, repaint = [], False
+        for item_id in changed:
+            row = self._rows.get(item_id)
+            if row is None or item_id in fresh:
+                continue
+            tab = self._tab_now(item_id)
+            if tab == self._tab.get(item_id) and self.quiet_changes:
+                repaint = True
+            else:
+                self._tab[item_id] = tab
+                rows.append(row)
+        for first, last in _runs(rows):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        if repaint:
+            self.repainted.emit()
+        if moved:
             self._reorder()
-        elif event == "removed":
-            rows = [self._rows[i] for i in ids if i in self._rows]
-            for first, last in reversed(_runs(rows)):  # one call per contiguous run
-                self.beginRemoveRows(QModelIndex(), first, last)
-                del self._ids[first : last + 1]
-                self.endRemoveRows()
-            if rows:
-                self._rows = {i: r for r, i in enumerate(self._ids)}
+
+    def tab_at(self, row: int) -> int:
+        """The tab ``row`` is in, as the tab filters are to see it (-1: none)."""
+        try:
+            return self._tab.get(self._ids[row], -1)
+        except IndexError:
+            return -1
+
+    def _tab_now(self, item_id: int) -> int:
+        try:
+            return TAB_OF[self.queue.peek(item_id).state]
+        except KeyError:
+            return -1
 
     def _reorder(self) -> None:
         """Rows in queue order again after a move (one layout change, selections kept)."""
@@ -198,14 +293,27 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        item = self._item_at(index.row()) if index.isValid() else None
+        return None if item is None else self._role(item, index.column(), role)
+
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N803
+        self.fill(index.row(), index.column(), roleDataSpan)
+
+    def fill(self, row: int, col: int, span: QModelRoleDataSpan) -> None:
+        """Every role a view asks of one cell, in one call (see the module's doc)."""
+        item = self._item_at(row)
+        for role_data in span:
+            role_data.setData(None if item is None else self._role(item, col, role_data.role()))
+
+    def _item_at(self, row: int) -> QueueItem | None:
+        if not 0 <= row < len(self._ids):
             return None
-        item_id = self._ids[index.row()]
         try:
-            item = self.queue.peek(item_id)  # no copy: called for every painted cell
+            return self.queue.peek(self._ids[row])  # no copy: called for every painted cell
         except KeyError:
-            return None
-        col = index.column()
+            return None  # removed; its row goes at the next flush
+
+    def _role(self, item: QueueItem, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(item, col)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -214,15 +322,16 @@ class QueueModel(QAbstractTableModel):
             if col in (C_LOCAL, C_SDS, C_NAME, C_STATE):
                 return self._display(item, col)
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and col in (C_STATE, C_CHECKSUM, C_ERROR):
-            color = _STATE_COLORS.get(item.state)
+        if role == Qt.ItemDataRole.ForegroundRole:
             if col == C_ERROR:
-                color = "#b00020"
-            return QBrush(QColor(color)) if color else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (C_SIZE, C_SPEED, C_ETA):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (C_DIR, C_ATTEMPTS):
-            return int(Qt.AlignmentFlag.AlignCenter)
+                return _ERROR_BRUSH
+            if col in (C_STATE, C_CHECKSUM):
+                return _STATE_BRUSHES.get(item.state)
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in (C_SIZE, C_SPEED, C_ETA):
+                return _RIGHT
+            return _CENTER if col in (C_DIR, C_ATTEMPTS) else None
         if role == STATE_ROLE:
             return item.state.value
         if role == ID_ROLE:
@@ -327,12 +436,25 @@ class QueueFilter(QSortFilterProxyModel):
     def __init__(self, states: frozenset[ItemState], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.states = frozenset(s.value for s in states)
+        tabs = {TAB_OF.get(s, -1) for s in states}
+        self.tab = tabs.pop() if len(tabs) == 1 else None
         self.setDynamicSortFilter(True)
         self.setSortRole(SORT_ROLE)
+
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N803
+        # QSortFilterProxyModel would ask the source once per role: one call instead
+        model = self.sourceModel()
+        if isinstance(model, QueueModel) and index.isValid():
+            source = self.mapToSource(index)
+            model.fill(source.row(), source.column(), roleDataSpan)
+        else:
+            super().multiData(index, roleDataSpan)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.sourceModel()
         if isinstance(model, QueueModel):  # each Qt call here would hand the GIL over
+            if self.tab is not None:
+                return model.tab_at(source_row) == self.tab
             return model.state_of(source_row) in self.states
         state = model.data(model.index(source_row, 0, source_parent), STATE_ROLE)
         return state in self.states

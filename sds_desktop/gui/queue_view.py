@@ -289,6 +289,8 @@ class QueueDock(QDockWidget):
             view.selectionModel().selectionChanged.connect(self._schedule_enable)
             view.model().rowsInserted.connect(self._keep_in_sight)
             view.horizontalHeader().sortIndicatorChanged.connect(self._schedule_enable)
+            view.horizontalHeader().sortIndicatorChanged.connect(self._sorting_changed)
+        self.model.repainted.connect(self._repaint)
         self.tabs.currentChanged.connect(self._schedule_enable)
         self._enable_timer = QTimer(self)
         self._enable_timer.setSingleShot(True)
@@ -299,11 +301,24 @@ class QueueDock(QDockWidget):
             self.model.rowsRemoved,
             self.model.dataChanged,
             self.model.modelReset,
+            self.model.repainted,
         ):
             signal.connect(self._update_titles)
             signal.connect(self._schedule_enable)
         self._update_titles()
         self.update_actions()
+
+    @Slot()
+    def _repaint(self) -> None:
+        for view in self.views:
+            if view.isVisible():
+                view.viewport().update()
+
+    @Slot()
+    def _sorting_changed(self, *_args: object) -> None:
+        # a tab sorted by a column must see every change to keep its order
+        self.model.flush()
+        self.model.quiet_changes = all(view.in_queue_order() for view in self.views)
 
     def current_view(self) -> QueueTab:
         view = self.tabs.currentWidget()
@@ -447,6 +462,7 @@ class QueueDock(QDockWidget):
     @Slot()
     def move_selected(self, where: Where) -> None:
         moved = self.controller.queue.move(self.selected_ids(), where)
+        self.model.flush()  # the rows in their new order now, to select them
         view = self.current_view()
         if moved:
             rows = [

@@ -32,8 +32,8 @@ from sds_desktop.core.retry import Verdict, classify
 
 log = logging.getLogger("sds_desktop.gui.transfers")
 
-_RESUME_NOTE = "goes on from its temp file if SDS allows, else from 0"
-_UPLOAD_NOTE = "uploads cannot resume on SDS: restarts from 0"
+RESUME_NOTE = "goes on from its temp file if SDS allows, else from 0"
+UPLOAD_NOTE = "uploads cannot resume on SDS: restarts from 0"
 
 
 class HealingMixin:
@@ -215,7 +215,7 @@ class HealingMixin:
         by_folder: dict[Path, list[QueueItem]] = {}
         for item in self.queue.items(ACTIVE_STATES):
             if item.direction is Direction.UPLOAD and item.error == "interrupted by quit":
-                self.queue.set_note(item.id, _UPLOAD_NOTE)
+                self.queue.set_note(item.id, UPLOAD_NOTE)
             elif item.direction is Direction.DOWNLOAD and item.local_path:
                 by_folder.setdefault(Path(item.local_path).parent, []).append(item)
         keep: list[Path] = []
@@ -229,7 +229,7 @@ class HealingMixin:
                 if partial is not None and not target.exists():
                     self._partials[item.id] = partial
                     keep.append(partial)
-                    self.queue.set_note(item.id, _RESUME_NOTE)
+                    self.queue.set_note(item.id, RESUME_NOTE)
                     log.info("%s: resuming from its temp file %s", item.name, partial.name)
         removed = sweep_partials(by_folder, keep=keep)
         for path in removed:

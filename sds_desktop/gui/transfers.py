@@ -47,7 +47,7 @@ from sds_desktop.core.throttle import TokenBucket
 from sds_desktop.core.transfer import SMALL_FILE_WORKERS, UploadItem
 from sds_desktop.gui.tasks import TaskRunner, keep_until_exit
 from sds_desktop.gui.transfer_enqueue import EnqueueMixin
-from sds_desktop.gui.transfer_healing import HealingMixin
+from sds_desktop.gui.transfer_healing import RESUME_NOTE, UPLOAD_NOTE, HealingMixin
 from sds_desktop.gui.transfer_runner import LaneRunner, Outcome
 from sds_desktop.gui.transfer_stats import TICK_MS, StatsMixin
 from sds_desktop.gui.transfer_worker import BatchTotals, Stats, TransferWorker
@@ -208,14 +208,13 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
                 partial.unlink()
 
     def cancel(self, ids: Iterable[int]) -> None:
-        for item_id in ids:
-            if self.queue.cancel(item_id):
-                self._drop_partial(item_id)
-                worker = self._workers.get(item_id)
-                if worker is not None:
-                    worker.cancel.set()  # settles when the worker reports back
-                else:
-                    self._batch.settle(item_id)
+        for item_id in self.queue.cancel_many(ids):
+            self._drop_partial(item_id)
+            worker = self._workers.get(item_id)
+            if worker is not None:
+                worker.cancel.set()  # settles when the worker reports back
+            else:
+                self._batch.settle(item_id)
         self._pump()
 
     def cancel_all(self) -> None:
@@ -226,35 +225,27 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
         one request per file); a running download keeps its temp file and goes on from
         it when the server answers 206 (production ignores Range: then from 0). The row
         says which."""
-        for item_id in ids:
-            if self.queue.pause(item_id):
-                worker = self._workers.get(item_id)
-                if worker is not None:
-                    worker.pausing.set()  # a download keeps its temp file
-                    worker.cancel.set()
-                    upload = self.queue.peek(item_id).direction is Direction.UPLOAD
-                    self.queue.set_note(
-                        item_id,
-                        "uploads cannot resume on SDS: restarts from 0"
-                        if upload
-                        else "goes on from its temp file if SDS allows, else from 0",
-                    )
+        for item_id in self.queue.pause_many(ids):
+            worker = self._workers.get(item_id)
+            if worker is not None:
+                worker.pausing.set()  # a download keeps its temp file
+                worker.cancel.set()
+                upload = self.queue.peek(item_id).direction is Direction.UPLOAD
+                self.queue.set_note(item_id, UPLOAD_NOTE if upload else RESUME_NOTE)
         self._pump()
 
     def resume(self, ids: Iterable[int]) -> None:
-        for item_id in ids:
-            if self.queue.resume(item_id):
-                if item_id in self._partials:
-                    self.queue.set_note(item_id, "going on from its temp file")
-                elif self.queue.peek(item_id).note:
-                    self.queue.set_note(item_id, "restarting from 0")
-                self._batch.add(item_id)
+        for item_id in self.queue.resume_many(ids):
+            if item_id in self._partials:
+                self.queue.set_note(item_id, "going on from its temp file")
+            elif self.queue.peek(item_id).note:
+                self.queue.set_note(item_id, "restarting from 0")
+            self._batch.add(item_id)
         self._pump()
 
     def retry(self, ids: Iterable[int]) -> None:
-        for item_id in ids:
-            if self.queue.retry(item_id):
-                self._batch.add(item_id)
+        for item_id in self.queue.retry_many(ids):
+            self._batch.add(item_id)
         self._pump()
 
     def remove(self, ids: Iterable[int]) -> None:

@@ -314,7 +314,7 @@ def test_sandbox_items_survive_a_new_port(tmp_path: Path) -> None:
     q.add_job("s", Direction.UPLOAD, _specs(2), account="http://127.0.0.1:41001|a@b")
     running = q.items()[0].id
     q.mark_running(running)
-    q._db.close()  # the process dies: no close(), no flush (kill -9)
+    q._journal.close(())  # the process dies: no close(), no flush (kill -9)
     again = TransferQueue(journal)
     assert account_key("http://127.0.0.1:52002|a@b") == account_key("http://127.0.0.1:41001|a@b")
     assert again.next_queued("http://127.0.0.1:52002|a@b") is not None

@@ -43,7 +43,7 @@ def test_kill_mid_queue_then_restart_resumes_by_itself_on_a_new_port(
     )
     before.mark_running(items[0].id)
     (out / ".sds-r00.bin.k3j2.partial").write_bytes(b"half a file")
-    before._db.close()  # kill -9: no close(), nothing flushed
+    before._journal.close(())  # kill -9: no close(), nothing flushed
 
     queue = TransferQueue(journal)
     controller = TransferController(queue, parallel=2, small_parallel=2)

@@ -96,7 +96,7 @@ def test_upload_folder_by_drag_and_drop(qtbot, window, sandbox, user_key, local_
     tree = window.remote_pane.tree_model
     qtbot.waitUntil(lambda: tree.find("/campaign") is not None, timeout=10_000)
     assert tree.find("/campaign").count == 3
-    assert "(3)" in window.queue_dock.tabs.tabText(2)
+    qtbot.waitUntil(lambda: "(3)" in window.queue_dock.tabs.tabText(2), timeout=2000)
     # the same folder again: the server has every file
     window.upload([folder], "/")
     qtbot.waitUntil(lambda: len(window.queue.items()) == 6, timeout=10_000)
@@ -174,6 +174,7 @@ def test_cancel_running_transfer_then_retry(qtbot, window, sandbox, user_key, lo
     qtbot.waitUntil(lambda: window.controller.running == 1, timeout=10_000)
     item_id = window.queue.items()[0].id
     qtbot.waitUntil(lambda: window.queue.get(item_id).bytes_done > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.queue_dock.views[0].model().rowCount() == 1, timeout=2000)
     window.queue_dock.views[0].selectRow(0)
     window.queue_dock.cancel_selected()
     assert window.queue.get(item_id).state is ItemState.CANCELLED  # at once in the view

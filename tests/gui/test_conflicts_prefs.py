@@ -143,7 +143,8 @@ def test_a_retrying_row_says_when_and_which_attempt(qtbot):
     queue.mark_running(items[0].id)
     queue.wait_to_retry(items[0].id, 12.4, "stalled: no data for 30 s")
     model = dock.model
-    row = model._rows[items[0].id]
+    model.flush()  # as its timer does within 100 ms
+    row = model.row_of(items[0].id)
     assert model.index(row, C_STATE).data() == "retrying in 12 s (attempt 4/8)"
     assert model.index(row, C_ERROR).data() == "stalled: no data for 30 s"
     dock.resize(1280, 260)
@@ -182,7 +183,8 @@ def test_pausing_a_running_upload_says_it_restarts_from_zero(qtbot):
     controller._workers[item.id] = worker  # a running worker, as _pump makes one
     controller.pause([item.id])
     assert worker.cancel.is_set()
-    row = dock.model._rows[item.id]
+    dock.model.flush()
+    row = dock.model.row_of(item.id)
     assert dock.model.index(row, C_STATE).data() == (
         "paused · uploads cannot resume on SDS: restarts from 0"
     )

@@ -43,6 +43,7 @@ def make_dock(qtbot) -> tuple[TransferQueue, TransferController, QueueDock]:
 
 
 def select_rows(view, rows: list[int]) -> None:
+    view.model().sourceModel().flush()  # the rows the user sees (within 100 ms)
     view.clearSelection()
     model = view.model()
     for row in rows:
@@ -53,11 +54,13 @@ def select_rows(view, rows: list[int]) -> None:
 
 
 def shown_names(view) -> list[str]:
+    view.model().sourceModel().flush()
     model = view.model()
     return [model.index(r, C_NAME).data() for r in range(model.rowCount())]
 
 
 def settle(dock: QueueDock) -> None:
+    dock.model.flush()  # what the model's timer does within 100 ms
     dock.update_actions()  # what the coalescing timer does 150 ms later
 
 

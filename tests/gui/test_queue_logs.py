@@ -22,6 +22,7 @@ from sds_desktop.gui.queue_model import (
     C_PROGRESS,
     C_SPEED,
     C_STATE,
+    ID_ROLE,
     QueueModel,
 )
 from sds_desktop.gui.queue_view import QueueDock
@@ -41,19 +42,25 @@ def test_queue_model_follows_the_queue(qtbot, qtmodeltester):
     model = QueueModel(queue)
     qtmodeltester.check(model)
     _, items = queue.add_job("job", Direction.UPLOAD, specs(5))
-    assert model.rowCount() == 5
+    assert model.rowCount() == 0  # events are applied together, a moment later
+    qtbot.waitUntil(lambda: model.rowCount() == 5, timeout=2000)
     queue.mark_running(items[0].id)
     queue.mark_done(items[0].id, checksum="verified")
+    model.flush()
     assert model.index(0, C_STATE).data() == "done"
     assert model.index(0, C_CHECKSUM).data() == "verified"
     assert model.index(1, C_JOB).data() == "job (1/5)"
     for item in items[1:]:
         queue.mark_running(item.id)
         queue.mark_done(item.id)
+    model.flush()
     assert model.rowCount() == 3  # bounded history pruned the oldest rows
     qtmodeltester.check(model)
     queue.clear_finished()
-    assert model.rowCount() == 0
+    _, more = queue.add_job("came and went", Direction.UPLOAD, specs(2))
+    queue.remove([more[0].id])  # between two flushes: never shown
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=2000)
+    assert model.index(0, 0).data(ID_ROLE) == more[1].id
     model.detach()
 
 
@@ -66,7 +73,7 @@ def test_queue_dock_tabs_and_counts(qtbot, qtmodeltester):
     queue.mark_running(items[0].id)
     queue.mark_failed(items[0].id, "HTTP 500: boom")
     queue.cancel(items[1].id)
-    assert dock.tabs.tabText(0) == "Queued / Active (1)"
+    qtbot.waitUntil(lambda: dock.tabs.tabText(0) == "Queued / Active (1)", timeout=2000)
     # cancelled is not a failure: it is counted apart (same tab, to retry it from there)
     assert dock.tabs.tabText(1) == "Failed (1) · cancelled (1)"
     assert dock.tabs.tabText(2) == "Done"
@@ -83,7 +90,7 @@ def test_queue_dock_tabs_and_counts(qtbot, qtmodeltester):
     dock.tabs.setCurrentIndex(1)
     dock.views[1].selectAll()
     dock.retry_selected()  # no gateway: items go back to queued and wait
-    assert dock.tabs.tabText(0) == "Queued / Active (3)"
+    qtbot.waitUntil(lambda: dock.tabs.tabText(0) == "Queued / Active (3)", timeout=2000)
     dock.grab()  # paints the progress delegate
     assert controller.shutdown(1000)
     dock.model.detach()
