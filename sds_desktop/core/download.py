@@ -1,20 +1,18 @@
 """Per-file download step: temp file beside the target, BLAKE3 while writing, fsync,
 verify, atomic rename; conflicts, bounds (never more than the listed size) and typed
-disk errors. Re-exported by ``core.transfer``."""
+disk errors. Re-exported by ``core.transfer``.
+
+The plan and results live in :mod:`sds_desktop.core.download_plan`, temp files and
+disk errors in :mod:`sds_desktop.core.download_disk`; this module streams, verifies
+and renames, and re-exports them."""
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import hashlib
-import logging
 import os
-import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,11 +27,28 @@ from sds_desktop.core.conflicts import (
     decide,
     keep_both_name,
 )
+from sds_desktop.core.download_disk import (
+    WRITEBACK_EVERY_BYTES,
+    _disk_error,
+    _fsync_dir,
+    _start_writeback,
+    find_partial,
+    leftover_partials,
+    partial_prefix,
+    sweep_partials,
+)
+from sds_desktop.core.download_plan import (
+    MAX_FILE_BYTES,
+    DownloadItem,
+    DownloadOutcome,
+    DownloadPlan,
+    DownloadResult,
+    plan_download,
+)
 from sds_desktop.core.errors import (
     CancelledError,
     ChecksumMismatchError,
     ConflictError,
-    DiskFullError,
     DownloadError,
     FileError,
     PathError,
@@ -41,10 +56,8 @@ from sds_desktop.core.errors import (
 )
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
-from sds_desktop.core.paths import normalize_sds_path, safe_local_path
 from sds_desktop.core.transfer_base import (
     _CONTENT_RANGE_RE,
-    TEMP_PREFIX,
     TEMP_SUFFIX,
     HighWater,
     PhaseCallback,
@@ -54,156 +67,21 @@ from sds_desktop.core.transfer_base import (
     no_phase,
 )
 
-log = logging.getLogger(__name__)
-
-# -- downloads --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DownloadItem:
-    file: SDSFile
-    local_path: Path
-
-
-@dataclass(frozen=True)
-class DownloadPlan:
-    items: list[DownloadItem]
-    refused: list[tuple[SDSFile, str]]
-    total_bytes: int
-
-
-class DownloadOutcome(StrEnum):
-    DOWNLOADED = "verified"
-    SKIPPED_EXISTS = "skipped: exists"
-    SKIPPED_IDENTICAL = "skipped: identical"
-    SKIPPED_CONFLICT = "skipped: exists locally"
-    RENAMED = "verified (kept both: saved under a new name)"
-    PLANNED = "planned (dry run)"
-    FAILED = "failed"
-
-
-@dataclass
-class DownloadResult:
-    """Outcome of one file. ``FAILED`` results (batch runs only) carry ``error``."""
-
-    item: DownloadItem
-    outcome: DownloadOutcome
-    verified: bool
-    error: SDSError | None = field(default=None)
-    saved_as: Path | None = field(default=None)
-    """Where the file was written, when "keep both" chose another name."""
-
-
-MAX_FILE_BYTES = 1 << 50
-"""A listed size above this (1 PiB) is absurd: the entry is refused, not planned."""
-
-
-def partial_prefix(target: Path) -> str:
-    """The temp-file prefix of a download into ``target``: ``.sds-<16 hex>.`` from the
-    target's name, so that after a restart the temp file can be found again for the
-    queue item that owns it (:func:`find_partial`), however long the name is."""
-    key = hashlib.blake2b(os.fsencode(target.name), digest_size=8).hexdigest()
-    return f"{TEMP_PREFIX}{key}."
-
-
-def leftover_partials(folder: Path) -> dict[str, Path]:
-    """The temp files in ``folder`` by their :func:`partial_prefix` (the newest of each)."""
-    found: dict[str, tuple[int, Path]] = {}
-    try:
-        paths = list(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
-    except OSError:
-        return {}
-    for path in paths:
-        head, dot, _ = path.name[len(TEMP_PREFIX) :].partition(".")
-        if not dot or len(head) != 16:
-            continue
-        try:
-            if not path.is_file() or path.is_symlink():
-                continue
-            stamp = path.stat().st_mtime_ns
-        except OSError:
-            continue
-        prefix = f"{TEMP_PREFIX}{head}."
-        if prefix not in found or found[prefix][0] < stamp:
-            found[prefix] = (stamp, path)
-    return {prefix: path for prefix, (_, path) in found.items()}
-
-
-def find_partial(target: Path) -> Path | None:
-    """The newest temp file a download into ``target`` left (a crash, a quit), or None."""
-    return leftover_partials(target.parent).get(partial_prefix(target))
-
-
-def sweep_partials(folders: Iterable[Path], keep: Iterable[Path] = ()) -> list[Path]:
-    """Remove the temp files (``.sds-*.partial``) a crash left in ``folders``, except
-    those in ``keep`` (to be resumed); the removed paths. Call only while no download
-    runs in those folders (at start-up)."""
-    kept = set(keep)
-    removed: list[Path] = []
-    for folder in {Path(f) for f in folders}:
-        try:
-            leftovers = list(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
-        except OSError:
-            continue
-        for path in leftovers:
-            if path in kept:
-                continue
-            try:
-                if path.is_file() and not path.is_symlink():
-                    path.unlink()
-                    removed.append(path)
-            except OSError as exc:
-                log.warning("could not remove the leftover %s: %s", path, exc)
-    return removed
-
-
-def plan_download(
-    files: Iterable[SDSFile], to_local_path: Path, *, base_sds_path: str = "/"
-) -> DownloadPlan:
-    """Map each file to ``to_local_path / (directory relative to base) / name``.
-
-    Hostile or out-of-base entries, and second files mapping to an already used local
-    path, go to ``refused`` with the reason; nothing in ``items`` can land outside
-    ``to_local_path``.
-    """
-    base = normalize_sds_path(base_sds_path)
-    root = Path(to_local_path)
-    items: list[DownloadItem] = []
-    refused: list[tuple[SDSFile, str]] = []
-    used: set[str] = set()
-    seen_uuids: set[str] = set()
-    for f in files:
-        if f.uuid in seen_uuids:
-            continue
-        seen_uuids.add(f.uuid)
-        if not f.safe:
-            refused.append((f, f"unsafe remote path: {f.unsafe_reason}"))
-            continue
-        if not 0 <= f.size <= MAX_FILE_BYTES:
-            refused.append((f, f"the listing gives an absurd size ({f.size} bytes)"))
-            continue
-        directory = f.directory.rstrip("/") or "/"
-        if base == "/":
-            rel = directory
-        elif directory == base:
-            rel = "/"
-        elif directory.startswith(base + "/"):
-            rel = directory[len(base) :]
-        else:
-            refused.append((f, f"{f.sds_path} is not under {base}"))
-            continue
-        try:
-            local = safe_local_path(root, rel, f.name)
-        except PathError as exc:
-            refused.append((f, str(exc)))
-            continue
-        key = os.path.normcase(str(local))
-        if key in used:
-            refused.append((f, f"another file already maps to {local}"))
-            continue
-        used.add(key)
-        items.append(DownloadItem(f, local))
-    return DownloadPlan(items, refused, sum(i.file.size for i in items))
+__all__ = [
+    "MAX_FILE_BYTES",
+    "WRITEBACK_EVERY_BYTES",
+    "DownloadItem",
+    "DownloadOutcome",
+    "DownloadPlan",
+    "DownloadResult",
+    "download_one",
+    "find_partial",
+    "leftover_partials",
+    "partial_prefix",
+    "plan_download",
+    "resume_download",
+    "sweep_partials",
+]
 
 
 def _check_range(headers: Mapping[str, str], size: int, start: int = 0) -> None:
@@ -219,63 +97,6 @@ def _check_range(headers: Mapping[str, str], size: int, start: int = 0) -> None:
     end = int(match.group(2))
     if end + 1 != size:
         raise DownloadError(f"server sent range {value!r} for a {size}-byte file")
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _free_bytes(path: Path) -> int | None:
-    for candidate in (path, *path.parents):
-        try:
-            return shutil.disk_usage(candidate).free
-        except OSError:
-            continue
-    return None
-
-
-def _disk_error(exc: OSError, target: Path) -> FileError:
-    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
-        free = _free_bytes(target.parent)
-        room = "" if free is None else f" ({free:,} bytes free)"
-        return DiskFullError(
-            f"disk full while writing {target}{room}: free some space and retry",
-            free_bytes=free,
-        )
-    if exc.errno == errno.ENAMETOOLONG:
-        return PathError(f"cannot write {target}: the name is too long for this file system")
-    if exc.errno == errno.ELOOP:
-        return PathError(f"cannot write {target}: a symbolic link loop is in the way")
-    if exc.errno in {errno.EACCES, errno.EPERM}:
-        return FileError(f"cannot write {target}: permission denied")
-    return FileError(f"cannot write {target}: {exc.strerror or exc}")
-
-
-WRITEBACK_EVERY_BYTES = 32 * 1024 * 1024
-"""A download asks the OS to start writing its data to disk every this many bytes, so
-that the fsync at the end finds little left to do (it was half of a 2 GiB download)."""
-
-
-def _start_writeback(out: BinaryIO, start: int, end: int) -> None:
-    """Start writing ``out``'s bytes ``start..end`` to disk now, without waiting for it.
-
-    Linux begins writeback of dirty pages on ``POSIX_FADV_DONTNEED`` (and drops the pages
-    already clean, so a large download does not push everything else out of the cache);
-    durability still comes from the final fsync. Elsewhere this does nothing.
-    """
-    advise = getattr(os, "posix_fadvise", None)
-    if advise is None:
-        return
-    out.flush()
-    with contextlib.suppress(OSError):
-        advise(out.fileno(), start, end - start, os.POSIX_FADV_DONTNEED)
 
 
 def _receive(

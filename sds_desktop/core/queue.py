@@ -9,18 +9,19 @@ transition, which keeps the journal cheap.
 
 Thread-safety: every public method takes one re-entrant lock, so workers may report
 progress while the GUI thread reads.
+
+The parts: :mod:`~sds_desktop.core.queue_items` (what the queue holds),
+:mod:`~sds_desktop.core.queue_journal` (SQLite), :mod:`~sds_desktop.core.queue_store`
+(items in memory, indexes, listeners, adding and removing),
+:mod:`~sds_desktop.core.queue_transitions` (the state machine); this module adds
+reads and reordering, and re-exports the item types.
 """
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import heapq
-import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 
 from sds_desktop.core.queue_items import (
     ACTIVE_STATES,
@@ -33,14 +34,12 @@ from sds_desktop.core.queue_items import (
     ItemState,
     Job,
     JobProgress,
-    Listener,
     QueueEvent,
     QueueItem,
     account_key,
 )
-from sds_desktop.core.queue_journal import Journal
 from sds_desktop.core.queue_order import Where, new_ranks
-from sds_desktop.core.transfer import SMALL_FILE_BYTES
+from sds_desktop.core.queue_transitions import QueueTransitions
 
 __all__ = [
     "ACTIVE_STATES",
@@ -59,177 +58,13 @@ __all__ = [
 ]
 
 
-class TransferQueue:
+class TransferQueue(QueueTransitions):
     """Transfer items and jobs with their states, persisted in a SQLite journal.
 
     ``path`` is the journal file (``None`` → in memory). On open, items that were
     running when the previous process ended go back to ``queued`` (their partial bytes
     are discarded: uploads and downloads restart the file).
     """
-
-    def __init__(
-        self,
-        path: Path | str | None = None,
-        *,
-        history_limit: int = 1000,
-        small_file_bytes: int = SMALL_FILE_BYTES,
-    ) -> None:
-        self.history_limit = history_limit
-        self.small_file_bytes = small_file_bytes
-        self._lock = threading.RLock()
-        self._listeners: list[Listener] = []
-        self._held: dict[int, dict[QueueEvent, list[int]]] = {}  # thread -> batched()
-        self._journal = Journal(path)
-        self._max_rank = 0.0
-        self._items: dict[int, QueueItem] = {}
-        self._jobs: dict[int, Job] = {}
-        # Queued ids per (account, small file?) as min-heaps with lazy deletion: picking
-        # the next item is O(log n) however long the queue, not a scan from the start.
-        self._queued: dict[tuple[str, bool], list[tuple[float, int]]] = {}
-        # Counters kept in step by _track, so reads never scan the queue (GUI thread):
-        self._by_state: collections.Counter[ItemState] = collections.Counter()
-        self._job_done: collections.Counter[int] = collections.Counter()  # finished per job
-        self._job_size: collections.Counter[int] = collections.Counter()  # items per job
-        self._load()
-
-    # -- persistence ---------------------------------------------------------------
-    def _load(self) -> None:
-        with self._lock:
-            for job in self._journal.jobs():
-                self._jobs[job.id] = replace(job, account=account_key(job.account))
-            interrupted = []
-            for item in self._journal.items():
-                item.account = account_key(item.account)
-                self._max_rank = max(self._max_rank, item.rank)
-                if item.state in {ItemState.RUNNING, ItemState.WAITING, ItemState.CONFLICT}:
-                    item.state = ItemState.QUEUED
-                    item.bytes_done = 0
-                    interrupted.append(item)
-                self._items[item.id] = item
-                self._track(item, None)
-            if interrupted:
-                self._journal.write_many(interrupted)
-
-    def _track(self, item: QueueItem, old: ItemState | None) -> None:
-        """Keep the queued heaps and the counters in step with a state change
-        (``old`` None: the item is new; ``item.state`` None-like removal: see _untrack)."""
-        if item.state is ItemState.QUEUED and old is not ItemState.QUEUED:
-            lane = (item.account, item.size < self.small_file_bytes)
-            heapq.heappush(self._queued.setdefault(lane, []), (item.rank, item.id))
-        if old is None:
-            self._job_size[item.job_id] += 1
-        else:
-            self._by_state[old] -= 1
-            self._job_done[item.job_id] -= old in FINISHED_STATES
-        self._by_state[item.state] += 1
-        self._job_done[item.job_id] += item.state in FINISHED_STATES
-
-    def _untrack(self, item: QueueItem) -> None:
-        self._by_state[item.state] -= 1
-        self._job_size[item.job_id] -= 1
-        self._job_done[item.job_id] -= item.state in FINISHED_STATES
-
-    @property
-    def _finished(self) -> int:
-        return sum(self._by_state[s] for s in FINISHED_STATES)
-
-    def close(self) -> None:
-        """Flush byte counters and close the journal."""
-        with self._lock:
-            self._journal.close(self._items.values())
-
-    # -- observers -----------------------------------------------------------------
-    def subscribe(self, listener: Listener) -> None:
-        """Call ``listener(event, item_ids)`` after items are added, changed or removed.
-
-        Listeners run on the thread that made the change (the GUI thread, in the app).
-        Byte progress does not notify: poll :meth:`get` on a timer instead.
-        """
-        self._listeners.append(listener)
-
-    def unsubscribe(self, listener: Listener) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
-    def _notify(self, event: QueueEvent, ids: list[int]) -> None:
-        if not ids:
-            return
-        held = self._held.get(threading.get_ident())
-        if held is not None:
-            held[event].extend(ids)
-            return
-        for listener in list(self._listeners):
-            listener(event, ids)
-
-    @contextlib.contextmanager
-    def batched(self) -> Iterator[None]:
-        """Hold this thread's notifications until the block ends, then send one per kind
-        ("added", "changed", "removed"; each id once, in order): a batch of transitions
-        (the GUI settling what the transfer lanes finished) repaints the views once."""
-        me = threading.get_ident()
-        if me in self._held:
-            yield  # nested: the outer block sends
-            return
-        held: dict[QueueEvent, list[int]] = {"added": [], "changed": [], "removed": [], "moved": []}
-        self._held[me] = held
-        try:
-            yield
-        finally:
-            del self._held[me]
-            for event, ids in held.items():
-                self._notify(event, list(dict.fromkeys(ids)))
-
-    # -- adding --------------------------------------------------------------------
-    def add_job(
-        self,
-        label: str,
-        direction: Direction,
-        specs: Iterable[ItemSpec],
-        *,
-        account: str = "",
-        left_out: Iterable[tuple[str, str]] = (),
-    ) -> tuple[Job, list[QueueItem]]:
-        """Create one job holding one queued item per spec; ``left_out`` = the (path,
-        reason) of files it leaves out on purpose (empty, ignored, symlinks), kept with
-        the job for its details."""
-        now = time.time()
-        account = account_key(account)
-        added: list[QueueItem] = []
-        with self._lock:
-            with self._journal.transaction():
-                job = Job(
-                    self._journal.insert_job(label, direction, account, now),
-                    label,
-                    direction,
-                    account,
-                    now,
-                )
-                for spec in specs:
-                    item = QueueItem(
-                        id=0,
-                        job_id=job.id,
-                        direction=spec.direction,
-                        name=spec.name,
-                        local_path=spec.local_path,
-                        sds_path=spec.sds_path,
-                        size=spec.size,
-                        account=account,
-                        file_uuid=spec.file_uuid,
-                        created_at=now,
-                    )
-                    item.id = self._journal.insert_item(item)
-                    item.rank = max(float(item.id), self._max_rank + 1)
-                    self._max_rank = item.rank
-                    if item.rank != item.id:  # after a move to the bottom: join the end
-                        self._journal.set_ranks({item.id: item.rank})
-                    added.append(item)
-                self._journal.add_left_out(job.id, left_out)
-            self._jobs[job.id] = job
-            for item in added:
-                self._items[item.id] = item
-                self._track(item, None)
-        self._notify("added", [i.id for i in added])
-        return job, [replace(i) for i in added]
 
     # -- reading -------------------------------------------------------------------
     def get(self, item_id: int) -> QueueItem:
@@ -352,284 +187,3 @@ class TransferQueue:
                 if heap and (best is None or heap[0] < (best.rank, best.id)):
                     best = self._items[heap[0][1]]
             return None if best is None else replace(best)
-
-    # -- transitions ---------------------------------------------------------------
-    def _transition(
-        self,
-        item_id: int,
-        state: ItemState,
-        *,
-        allowed: frozenset[ItemState] | None = None,
-        **changes: object,
-    ) -> bool:
-        return bool(self._transition_many([item_id], state, allowed=allowed, **changes))
-
-    def _transition_many(
-        self,
-        item_ids: Iterable[int],
-        state: ItemState,
-        *,
-        allowed: frozenset[ItemState] | None = None,
-        **changes: object,
-    ) -> list[int]:
-        """Move the items in ``allowed`` states to ``state``: one journal transaction and
-        one notification for all of them (pausing 20,000 items is one write, one repaint).
-        The ids that moved, in the order given."""
-        stopped = state in FINISHED_STATES or state in STOPPED_STATES
-        finished_at = time.time() if stopped else None
-        clear_retry = state is not ItemState.WAITING
-        clear_phase = state is not ItemState.RUNNING
-        with self._lock:
-            moved = []
-            for item_id in dict.fromkeys(item_ids):
-                item = self._items.get(item_id)
-                if item is None or (allowed is not None and item.state not in allowed):
-                    continue
-                old, item.state = item.state, state
-                self._track(item, old)
-                for key, value in changes.items():
-                    setattr(item, key, value)
-                item.finished_at = finished_at
-                if clear_retry:
-                    item.retry_at = None
-                if state in STOPPED_STATES:
-                    item.note = ""
-                if clear_phase:
-                    item.phase, item.phase_done, item.phase_total = "", 0, 0
-                moved.append(item)
-            # RUNNING is not journaled: on load it would read as QUEUED anyway, and
-            # skipping it halves the writes per transfer (they happen on the GUI thread).
-            if len(moved) == 1 and state is not ItemState.RUNNING:
-                self._journal.write(moved[0])
-            elif moved and state is not ItemState.RUNNING:
-                # the same new values for all: one statement (20,000 items in ~10 ms)
-                same = {k: v for k, v in changes.items() if k in Journal.STATE_FIELDS}
-                self._journal.write_same(
-                    [i.id for i in moved], state=state, finished_at=finished_at, **same
-                )
-        ids = [i.id for i in moved]
-        self._notify("changed", ids)
-        return ids
-
-    def mark_running(self, item_id: int) -> bool:
-        """queued → running; counts one attempt and restarts the byte counter."""
-        with self._lock:
-            item = self._items.get(item_id)
-            if item is None or item.state is not ItemState.QUEUED:
-                return False
-            attempts = item.attempts + 1
-            first = item.first_try_at if item.first_try_at is not None else time.monotonic()
-        return self._transition(
-            item_id,
-            ItemState.RUNNING,
-            allowed=frozenset({ItemState.QUEUED}),
-            attempts=attempts,
-            bytes_done=0,
-            first_try_at=first,
-        )
-
-    def add_progress(self, item_id: int, nbytes: int) -> None:
-        """Count ``nbytes`` more bytes for a running item (called from worker threads)."""
-        with self._lock:
-            item = self._items.get(item_id)
-            if item is not None:
-                item.bytes_done += nbytes
-
-    def set_progress(self, item_id: int, nbytes: int) -> None:
-        with self._lock:
-            item = self._items.get(item_id)
-            if item is not None:
-                item.bytes_done = nbytes
-
-    def mark_done(self, item_id: int, *, checksum: str = "", skipped: bool = False) -> bool:
-        with self._lock:
-            item = self._items.get(item_id)
-            size = item.size if item is not None else 0
-        ok = self._transition(
-            item_id,
-            ItemState.SKIPPED if skipped else ItemState.DONE,
-            allowed=frozenset({ItemState.RUNNING}),
-            checksum=checksum,
-            bytes_done=size,
-            error="",
-        )
-        if ok:
-            self.prune()
-        return ok
-
-    def mark_failed(self, item_id: int, error: str, *, checksum: str = "") -> bool:
-        return self._transition(
-            item_id,
-            ItemState.FAILED,
-            allowed=frozenset({ItemState.RUNNING, ItemState.QUEUED}),
-            error=error,
-            checksum=checksum,
-        )
-
-    def requeue(self, item_id: int, error: str = "") -> bool:
-        """running → queued (automatic retry after a retryable error)."""
-        return self._transition(
-            item_id,
-            ItemState.QUEUED,
-            allowed=frozenset({ItemState.RUNNING}),
-            error=error,
-            bytes_done=0,
-        )
-
-    def wait_to_retry(self, item_id: int, delay: float, error: str) -> bool:
-        """running → waiting; the caller moves it back with :meth:`due` after ``delay``."""
-        ok = self._transition(
-            item_id,
-            ItemState.WAITING,
-            allowed=frozenset({ItemState.RUNNING}),
-            error=error,
-            bytes_done=0,
-        )
-        if ok:
-            with self._lock:
-                self._items[item_id].retry_at = time.monotonic() + max(0.0, delay)
-        return ok
-
-    def due(self, now: float | None = None) -> list[int]:
-        """Move the waiting items whose time has come back to queued; their ids."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            ready = [
-                i.id
-                for i in self._items.values()
-                if i.state is ItemState.WAITING and (i.retry_at or 0.0) <= now
-            ]
-        for item_id in ready:
-            self._transition(item_id, ItemState.QUEUED, allowed=frozenset({ItemState.WAITING}))
-        return ready
-
-    def next_retry_at(self) -> float | None:
-        with self._lock:
-            times = [
-                i.retry_at
-                for i in self._items.values()
-                if i.state is ItemState.WAITING and i.retry_at is not None
-            ]
-        return min(times) if times else None
-
-    def hold_for_decision(self, item_id: int, reason: str) -> bool:
-        """running → conflict (waits for the user's answer)."""
-        return self._transition(
-            item_id,
-            ItemState.CONFLICT,
-            allowed=frozenset({ItemState.RUNNING}),
-            error=reason,
-            bytes_done=0,
-        )
-
-    def decided(self, item_id: int) -> bool:
-        """conflict → queued, once the user answered."""
-        return self._transition(
-            item_id, ItemState.QUEUED, allowed=frozenset({ItemState.CONFLICT}), error=""
-        )
-
-    def set_phase(self, item_id: int, phase: str, done: int = 0, total: int = 0) -> None:
-        """What a running item does now (called from workers, per block: no notification;
-        the view repaints running rows on its tick)."""
-        item = self._items.get(item_id)
-        if item is not None and item.state is ItemState.RUNNING:
-            item.phase, item.phase_done, item.phase_total = phase, done, total
-
-    def set_note(self, item_id: int, note: str) -> None:
-        with self._lock:
-            item = self._items.get(item_id)
-            if item is not None:
-                item.note = note
-
-    _PAUSABLE = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.WAITING})
-
-    def cancel(self, item_id: int) -> bool:
-        """Any active state → cancelled (a running worker must be told separately)."""
-        return bool(self.cancel_many([item_id]))
-
-    def cancel_many(self, item_ids: Iterable[int]) -> list[int]:
-        """:meth:`cancel` for many items at once (one write, one notification): the ids
-        cancelled."""
-        return self._transition_many(item_ids, ItemState.CANCELLED, allowed=ACTIVE_STATES)
-
-    def pause(self, item_id: int) -> bool:
-        """queued, running or waiting → paused (a running worker must be told separately)."""
-        return bool(self.pause_many([item_id]))
-
-    def pause_many(self, item_ids: Iterable[int]) -> list[int]:
-        return self._transition_many(
-            item_ids, ItemState.PAUSED, allowed=self._PAUSABLE, bytes_done=0
-        )
-
-    def resume(self, item_id: int) -> bool:
-        return bool(self.resume_many([item_id]))
-
-    def resume_many(self, item_ids: Iterable[int]) -> list[int]:
-        return self._transition_many(
-            item_ids, ItemState.QUEUED, allowed=frozenset({ItemState.PAUSED})
-        )
-
-    def retry(self, item_id: int) -> bool:
-        """failed or cancelled → queued, keeping the attempt count."""
-        return bool(self.retry_many([item_id]))
-
-    def retry_many(self, item_ids: Iterable[int]) -> list[int]:
-        return self._transition_many(
-            item_ids,
-            ItemState.QUEUED,
-            allowed=STOPPED_STATES,
-            error="",
-            checksum="",
-            bytes_done=0,
-            first_try_at=None,
-        )
-
-    # -- removal -------------------------------------------------------------------
-    def remove(self, item_ids: Iterable[int]) -> list[int]:
-        """Forget items that are not running; returns the ids actually removed."""
-        with self._lock:
-            gone = [
-                i
-                for i in item_ids
-                if i in self._items and self._items[i].state is not ItemState.RUNNING
-            ]
-            self._delete(gone)
-        self._notify("removed", gone)
-        return gone
-
-    def clear_finished(self) -> list[int]:
-        with self._lock:
-            gone = [i.id for i in self._items.values() if i.state in FINISHED_STATES]
-            self._delete(gone)
-        self._notify("removed", gone)
-        return gone
-
-    def prune(self, *, slack: float = 0.1) -> list[int]:
-        """Drop the oldest finished items beyond ``history_limit`` (bounded history).
-
-        Work is done only once the history is ``slack`` over the limit, and then brings it
-        back to the limit, so a long run costs O(1) amortised per finished item.
-        """
-        with self._lock:
-            if self._finished <= self.history_limit * (1 + slack):
-                return []
-            finished = [i for i in self._items.values() if i.state in FINISHED_STATES]
-            excess = len(finished) - self.history_limit
-            if excess <= 0:
-                return []
-            finished.sort(key=lambda i: (i.finished_at or 0.0, i.id))
-            gone = [i.id for i in finished[:excess]]
-            self._delete(gone)
-        self._notify("removed", gone)
-        return gone
-
-    def _delete(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        leaving = collections.Counter(self._items[i].job_id for i in ids)
-        empty = [job for job, n in leaving.items() if self._job_size[job] == n]
-        self._journal.delete(ids, empty)  # first: if it fails, nothing is forgotten
-        for i in ids:
-            self._untrack(self._items.pop(i))
-        for job_id in empty:
-            self._jobs.pop(job_id, None)

@@ -38,12 +38,12 @@ from sds_desktop.core.download import (
     DownloadOutcome,
     DownloadPlan,
     DownloadResult,
-    _disk_error,
     download_one,
     plan_download,
     resume_download,
     sweep_partials,
 )
+from sds_desktop.core.download_disk import _disk_error
 from sds_desktop.core.errors import (
     ChangedWhileUploadingError,
     ConflictError,
