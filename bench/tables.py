@@ -143,11 +143,35 @@ def app_rows() -> tuple[list[str], list[str]]:
                 f"{med(q, 'p99 GUI gap')} ms ({med(q, 'files/s')} files/s) | <= 100 ms; "
                 f"files/s as with few | |"
             )
+            ops = [
+                o
+                for o in ("pause", "resume", "cancel", "retry", "remove")
+                if pick(stalls, q, f"{o} all")
+            ]
             rows.append(
-                f"| {p['queue']:,} files queued: pause all / resume all | "
-                f"{med(q, 'pause all')} / {med(q, 'resume all')} ms | <= 200 ms | |"
+                f"| {p['queue']:,} files queued: {' / '.join(ops)} all (call to repaint) | "
+                f"{' / '.join(med(q, f'{o} all') for o in ops)} ms | <= 200 ms | |"
             )
         sources.append(f"`gui_stalls.py`: {ran_on(stalls)}")
+    folder = load("large_folder")
+    if folder:
+        n = f"{folder['params']['files']:,}"
+
+        def cell(case: str, who: str, unit: str) -> str:
+            r = pick(folder, case, who)
+            return num(r["median"], unit) if r else "-"
+
+        rows.append(
+            f"| {n}-file SDS folder in the window: first rows / all rows | "
+            f"{cell('window', 'first rows', 's')} / {cell('window', 'all rows', 's')} "
+            f"(core alone {cell('core alone', 'ours', 's')}) | <= 1 s / <= 10 s | |"
+        )
+        rows.append(
+            f"| {n}-file SDS folder: worst GUI gap, RSS after | "
+            f"{cell('window', 'worst GUI gap', 'ms')}, {cell('window', 'RSS after', 'MiB')} "
+            "| <= 100 ms, <= 300 MB | |"
+        )
+        sources.append(f"`large_folder.py`: {ran_on(folder)}")
     proto = load("worker_process")
     if proto:
         cells = []

@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 RH_MAX_FILES = 240
-_RF_NAME = re.compile(r"^rf@(\d+)\.(\d{3})\.h5$")
 _SIGMF_TYPE = re.compile(r"^(r|c)(f32|f64|i32|i16|u32|u16|i8|u8)(_le|_be)?$")
 
 
