@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.gui.rf.capture_actions import CaptureActionsMixin
@@ -155,11 +155,6 @@ class RFController(
         self.captures.set_signed_in(False)
         self.datasets.model.clear()
         self.datasets.set_signed_in(False)
-
-
-def ask_box(parent: QWidget, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 __all__ = ["RFController", "list_capture_files", "web_base"]
