@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QMimeData,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -142,10 +143,25 @@ class FlatListModel(QAbstractTableModel):
         rows = self.rows
         if not 0 <= n < len(rows):
             return None
-        row = rows[n]
-        if role == DISPLAY:
-            return self._show[index.column()](row)
+        return self._answer(rows[n], index.column(), role)
+
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N803
+        # A view's delegate asks for all the roles of a cell at once: one call into
+        # Python (one GIL hand-over while listing threads run) instead of one per role.
+        n = index.row()
+        rows = self.rows
+        row = rows[n] if 0 <= n < len(rows) else None
         col = index.column()
+        for role_data in roleDataSpan:
+            role = role_data.role()
+            if row is not None and role not in _UNANSWERED:
+                role_data.setData(self._answer(row, col, role))
+            else:
+                role_data.clearData()
+
+    def _answer(self, row: Row, col: int, role: int) -> Any:
+        if role == DISPLAY:
+            return self._show[col](row)
         if role == ALIGN:
             return _RIGHT if self._right[col] else None
         if role == KIND_ROLE:

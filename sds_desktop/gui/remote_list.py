@@ -57,6 +57,10 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 # versions (how many versions of the path the SDS holds; 1 when only the current one)
 R_NAME, R_DIR, R_SIZE, R_MOD, R_B3, R_EXP, R_COUNT, R_VIRTUAL, R_FILE, R_VERSIONS = range(10)
 BATCH_SECONDS = 0.25
+LATE_BATCH_SECONDS = 1.0
+"""Once a folder's first screens and live-sorted rows are shown, batches come at most once
+a second: each one repaints the list, and while listing threads run Python a repaint waits
+for the GIL once per painted cell (the longest stalls of a 100k-file listing)."""
 LIVE_SORT_LIMIT = 5_000
 FREEZE_ROWS = 10_000
 """While loading, batches are re-sorted on the GUI thread only below this many rows."""
@@ -227,13 +231,15 @@ class RemoteListModel(FlatListModel):
             summary = FolderSummary(path)
             files: list[Row] = []
             dirs: set[str] = set()
-            last = 0.0
+            last, sent = 0.0, 0
             for page in lister.iter_rows(path, task.cancel):
                 new, touched = summary.add(page)
                 files.extend(file_row(f) for f in new)
                 dirs |= touched
                 now = time.monotonic()
-                if live and (now - last >= BATCH_SECONDS or not last):
+                every = BATCH_SECONDS if sent <= LIVE_SORT_LIMIT else LATE_BATCH_SECONDS
+                if live and (now - last >= every or not last):
+                    sent += len(files) + len(dirs)
                     task.emit(_batch(files, dirs, summary))
                     files, dirs, last = [], set(), now
             if live and (files or dirs):  # the view holds every row before the sorted list
