@@ -128,6 +128,7 @@ def main() -> int:
     window.queue_dock.views[0].setFocus()
     window.grab().save(str(DOCS / "screenshot-transfer.png"))
     window.controller.cancel_all()
+    wait_for(window.controller.is_idle, 30)  # no upload left in the server's hands
     window.shutdown()
     window.close()
     server.stop()

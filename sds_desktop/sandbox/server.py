@@ -22,6 +22,8 @@ from sds_desktop.sandbox.store import Store
 log = logging.getLogger(__name__)
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+STOP_WAIT_S = 10.0
+"""stop() waits this long for requests being handled (an upload being stored) to end."""
 
 
 _QuietHandler = KeepAliveHandler  # the name bench/sandbox_throughput.py patches
@@ -47,13 +49,15 @@ class SandboxServer:
         self.app = SandboxApp(self.store, self.faults, self.admin_token)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._active = 0  # requests inside the app (their handler threads outlive stop())
+        self._quiet = threading.Condition()
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> SandboxServer:
         if self._server is not None:
             return self
         server = make_server(
-            self.host, self._port, self.app, threaded=True, request_handler=_QuietHandler
+            self.host, self._port, self._counted, threaded=True, request_handler=_QuietHandler
         )
         self._server = server
         self._port = server.server_port
@@ -73,7 +77,19 @@ class SandboxServer:
         if thread is not None:
             thread.join(timeout=10)
         server.server_close()
+        with self._quiet:  # a request being handled finishes before the store closes
+            self._quiet.wait_for(lambda: self._active == 0, timeout=STOP_WAIT_S)
         self.store.close()
+
+    def _counted(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._quiet:
+            self._active += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self._quiet:
+                self._active -= 1
+                self._quiet.notify_all()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

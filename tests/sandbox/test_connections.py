@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 
 import pytest
@@ -84,3 +85,32 @@ def test_client_quitting_mid_upload_logs_no_traceback(
     assert any("connection ended" in r.getMessage() for r in caplog.records)
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
     assert api.get("/assets/files/", params={"path": "/"}).json()["count"] == 0
+
+
+def test_stop_lets_an_upload_being_stored_finish_first(tmp_path, monkeypatch) -> None:
+    """A quit (or a test's teardown) while an upload is being stored: the upload lands
+    before the store closes, and nothing fails with a traceback after the folder went."""
+    srv = SandboxServer(tmp_path / "sandbox").start()
+    api = Api(srv.url, srv.add_user("stop@example.org"))
+    entered, order = threading.Event(), []
+    commit = srv.store.commit_blob
+
+    def slow_commit(writer):  # type: ignore[no-untyped-def]
+        entered.set()
+        time.sleep(0.5)
+        order.append("stored")
+        return commit(writer)
+
+    close = srv.store.close
+    monkeypatch.setattr(srv.store, "commit_blob", slow_commit)
+    monkeypatch.setattr(srv.store, "close", lambda: (order.append("closed"), close()))
+    answers: list[int] = []
+    sender = threading.Thread(
+        target=lambda: answers.append(api.upload("/", "a.bin", b"x").status_code)
+    )
+    sender.start()
+    assert entered.wait(10)
+    srv.stop()
+    sender.join(10)
+    assert order == ["stored", "closed"]
+    assert answers == [201]
