@@ -62,6 +62,11 @@ LATE_BATCH_SECONDS = 1.0
 a second: each one repaints the list, and while listing threads run Python a repaint waits
 for the GIL once per painted cell (the longest stalls of a 100k-file listing)."""
 LIVE_SORT_LIMIT = 5_000
+RELOAD_COST_FACTOR = 4
+RELOAD_MAX_WAIT_S = 10.0
+"""While uploads land, the folder shown is listed again at most once per 4 times what its
+last listing took (at most 10 s apart): a large account's root listing (100,000 files
+take seconds) is not repeated back to back for as long as the uploads run."""
 FREEZE_ROWS = 10_000
 """While loading, batches are re-sorted on the GUI thread only below this many rows."""
 
@@ -159,6 +164,10 @@ class RemoteListModel(FlatListModel):
         root listing shows older versions: sds-api-reference 4.3)."""
         self._task: Task | None = None
         self._reload_again = False
+        self._started = self._done_at = self.last_cost = 0.0
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.timeout.connect(self.reload)
         self._dirs_shown: set[str] = set()
         self._frozen = False
         style = QApplication.style()
@@ -218,7 +227,19 @@ class RemoteListModel(FlatListModel):
             return
         self._run(live=False)
 
+    def reload_soon(self) -> None:
+        """``reload``, but no sooner than ``RELOAD_COST_FACTOR`` times the last listing's
+        time after it ended (calls in between are one reload)."""
+        wait = min(RELOAD_COST_FACTOR * self.last_cost, RELOAD_MAX_WAIT_S)
+        left = self._done_at + wait - time.monotonic()
+        if left <= 0 and not self._soon.isActive():
+            self.reload()
+        elif not self._soon.isActive():
+            self._soon.start(max(1, int(left * 1000)))
+
     def _run(self, *, live: bool) -> None:
+        self._soon.stop()
+        self._started = time.monotonic()
         lister = self.lister
         assert lister is not None
         path = self.path
@@ -288,6 +309,8 @@ class RemoteListModel(FlatListModel):
         if task is not self._task:
             return
         self._task = None
+        self._done_at = time.monotonic()
+        self.last_cost = self._done_at - self._started
         assert isinstance(result, tuple)
         rows, tree, sorted_as, versions = result
         if versions is not None:
@@ -353,6 +376,7 @@ class RemoteListModel(FlatListModel):
 
     def shutdown(self) -> None:
         """No more listings (the window is closing)."""
+        self._soon.stop()
         self._cancel()
         self._thaw()
         self.lister = None

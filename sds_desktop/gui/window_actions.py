@@ -138,7 +138,11 @@ class WindowActions:
         shown = self.remote_pane.current_dir()
         inside = shown in ("/", sds_dir) or sds_dir.startswith(shown.rstrip("/") + "/")
         if inside or shown.startswith(sds_dir.rstrip("/") + "/"):
-            self.remote_pane.model.reload()  # its listing updates the tree too
+            model = self.remote_pane.model  # its listing updates the tree too
+            if self.controller.is_idle():
+                model.reload()  # the last files landed: exact counts now
+            else:
+                model.reload_soon()  # paced by what the last listing cost
             return
         # the deepest folder the tree knows on the way: its subtree is listed again
         tree = self.remote_pane.tree_model

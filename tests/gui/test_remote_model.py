@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -142,3 +143,34 @@ def test_tree_absorbs_changes_without_collapsing(qtbot, qtmodeltester):
     assert tree.find("/c") is None
     assert view.isExpanded(tree.index_of(tree.find("/a")))
     qtmodeltester.check(tree)
+
+
+class SlowLister(FakeLister):
+    """Each listing takes ``delay`` seconds and is counted."""
+
+    def __init__(self, files: list[FileRow], delay: float) -> None:
+        super().__init__(files)
+        self.delay, self.listings = delay, 0
+
+    def iter_rows(self, path, cancel=None):  # type: ignore[no-untyped-def]
+        self.listings += 1
+        time.sleep(self.delay)
+        yield from super().iter_rows(path, cancel)
+
+
+def test_uploads_landing_relist_the_folder_paced_by_its_listing_cost(qtbot, runner):
+    """A costly folder (a big account's root) is not listed back to back while uploads
+    land: reload_soon waits 4x the last listing's time, and many calls are one listing."""
+    lister = SlowLister([row("/", "a.bin")], delay=0.25)
+    model = RemoteListModel(runner)
+    model.set_lister(lister)  # type: ignore[arg-type]
+    load(qtbot, model, "/")
+    assert model.last_cost >= 0.25
+    lister.files.append(row("/", "b.bin"))
+    t0 = time.monotonic()
+    for _ in range(20):  # uploads landing, one signal each
+        model.reload_soon()
+    assert lister.listings == 1  # nothing yet: the last listing just ended
+    qtbot.waitUntil(lambda: model.find("b.bin") >= 0, timeout=10_000)
+    assert lister.listings == 2  # the twenty calls were one listing
+    assert time.monotonic() - t0 >= 4 * 0.25 - 0.3  # waited about 4 x its cost
