@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import replace
 
 from sds_desktop.core.queue_items import (
     ACTIVE_STATES,
@@ -70,7 +69,7 @@ class TransferQueue(QueueTransitions):
     def get(self, item_id: int) -> QueueItem:
         """A snapshot copy of one item (KeyError if unknown)."""
         with self._lock:
-            return replace(self._items[item_id])
+            return self._items[item_id].copy()
 
     def peek(self, item_id: int) -> QueueItem:
         """The live item itself, for read-only display on the thread that changes states
@@ -95,7 +94,7 @@ class TransferQueue(QueueTransitions):
         """Snapshots of all items (in queue order), optionally only those in ``states``."""
         wanted = None if states is None else frozenset(states)
         with self._lock:
-            return [replace(i) for i in self._items.values() if wanted is None or i.state in wanted]
+            return [i.copy() for i in self._items.values() if wanted is None or i.state in wanted]
 
     def ids(self) -> list[int]:
         """Every item's id, in queue order (rank)."""
@@ -186,4 +185,4 @@ class TransferQueue(QueueTransitions):
                     heapq.heappop(heap)  # stale: started, cancelled, removed, moved, a twin
                 if heap and (best is None or heap[0] < (best.rank, best.id)):
                     best = self._items[heap[0][1]]
-            return None if best is None else replace(best)
+            return None if best is None else best.copy()

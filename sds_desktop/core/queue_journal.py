@@ -63,6 +63,27 @@ _COLUMNS = (
 _STATE_COLUMNS = "state=?, bytes_done=?, attempts=?, error=?, checksum=?, finished_at=?"
 
 
+def _item_row(item: QueueItem) -> tuple[object, ...]:
+    """An item's columns after ``id``."""
+    return (
+        item.job_id,
+        item.direction.value,
+        item.name,
+        item.local_path,
+        item.sds_path,
+        item.size,
+        item.account,
+        item.file_uuid,
+        item.state.value,
+        item.bytes_done,
+        item.attempts,
+        item.error,
+        item.checksum,
+        item.created_at,
+        item.finished_at,
+    )
+
+
 def _state_row(item: QueueItem) -> tuple[object, ...]:
     return (
         item.state.value,
@@ -165,30 +186,19 @@ class Journal:
         )
         return int(cur.lastrowid or 0)
 
-    def insert_item(self, item: QueueItem) -> int:
-        """A new item's row; its id."""
-        cur = self._db.execute(
-            f"INSERT INTO items ({_COLUMNS}) "  # noqa: S608
-            "VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                item.job_id,
-                item.direction.value,
-                item.name,
-                item.local_path,
-                item.sds_path,
-                item.size,
-                item.account,
-                item.file_uuid,
-                item.state.value,
-                item.bytes_done,
-                item.attempts,
-                item.error,
-                item.checksum,
-                item.created_at,
-                item.finished_at,
-            ),
+    def insert_items(self, items: list[QueueItem]) -> list[int]:
+        """New items' rows, in one statement after the first; their ids (consecutive:
+        the first from SQLite, the rest given after it, inside the caller's transaction,
+        so AUTOINCREMENT never hands one of them out again)."""
+        if not items:
+            return []
+        insert = f"INSERT INTO items ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"  # noqa: S608
+        cur = self._db.execute(insert, (None, *_item_row(items[0])))
+        first = int(cur.lastrowid or 0)
+        self._db.executemany(
+            insert, [(first + n, *_item_row(item)) for n, item in enumerate(items[1:], 1)]
         )
-        return int(cur.lastrowid or 0)
+        return list(range(first, first + len(items)))
 
     def add_left_out(self, job_id: int, rows: Iterable[tuple[str, str]]) -> None:
         self._db.executemany(

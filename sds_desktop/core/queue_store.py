@@ -170,7 +170,6 @@ class QueueStore:
         the job for its details."""
         now = time.time()
         account = account_key(account)
-        added: list[QueueItem] = []
         with self._lock:
             with self._journal.transaction():
                 job = Job(
@@ -180,8 +179,8 @@ class QueueStore:
                     account,
                     now,
                 )
-                for spec in specs:
-                    item = QueueItem(
+                added = [
+                    QueueItem(
                         id=0,
                         job_id=job.id,
                         direction=spec.direction,
@@ -193,19 +192,21 @@ class QueueStore:
                         file_uuid=spec.file_uuid,
                         created_at=now,
                     )
-                    item.id = self._journal.insert_item(item)
+                    for spec in specs
+                ]
+                for item, item_id in zip(added, self._journal.insert_items(added), strict=True):
+                    item.id = item_id
                     item.rank = max(float(item.id), self._max_rank + 1)
                     self._max_rank = item.rank
                     if item.rank != item.id:  # after a move to the bottom: join the end
                         self._journal.set_ranks({item.id: item.rank})
-                    added.append(item)
                 self._journal.add_left_out(job.id, left_out)
             self._jobs[job.id] = job
             for item in added:
                 self._items[item.id] = item
                 self._track(item, None)
         self._notify("added", [i.id for i in added])
-        return job, [replace(i) for i in added]
+        return job, [i.copy() for i in added]
 
     # -- removal -------------------------------------------------------------------
     def remove(self, item_ids: Iterable[int]) -> list[int]:

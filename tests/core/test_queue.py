@@ -333,3 +333,20 @@ def test_conflict_items_wait_for_a_decision() -> None:
     assert q.next_queued() is None
     assert q.decided(items[0].id)
     assert q.next_queued() is not None
+
+
+def test_item_ids_are_never_reused_and_survive_a_restart(tmp_path: Path) -> None:
+    """A job's items are journaled in one statement: their ids run on from the highest
+    ever given (a removed item's id is not handed out again, as receipts and logs name
+    items by id), and a reopened journal has every item under its id."""
+    path = tmp_path / "queue.sqlite"
+    queue = TransferQueue(path)
+    _, first = queue.add_job("a", Direction.UPLOAD, _specs(5))
+    assert [i.id for i in first] == list(range(first[0].id, first[0].id + 5))
+    queue.remove([first[-1].id, first[-2].id])
+    _, more = queue.add_job("b", Direction.UPLOAD, _specs(3))
+    assert more[0].id == first[-1].id + 1
+    queue.close()
+    reopened = TransferQueue(path)
+    assert sorted(reopened.ids()) == [i.id for i in first[:3]] + [i.id for i in more]
+    assert [reopened.get(i.id).local_path for i in more] == [i.local_path for i in more]
