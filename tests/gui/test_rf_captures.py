@@ -220,6 +220,8 @@ def test_properties_delete_refused_and_drag(qtbot, window, sandbox, user_key, lo
     assert fields["samples_per_second"].startswith("1 kS/s")
     assert "UTC" in fields["start_bound"]
     window.rf.dialog.reject()
+    view.action("copy_uuid").trigger()  # Copy UUID puts the selected capture's on the clipboard
+    assert QApplication.clipboard().text() == info.uuid
 
     # in a dataset: the SDS refuses the delete, the window says why
     sandbox.create_dataset(window.account.email, "keep", capture_uuids=[info.uuid])

@@ -12,7 +12,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QGuiApplication
 
 from sds_desktop.gui.rf.info import CaptureInfo
 from sds_desktop.gui.rf.props import CapturePropertiesDialog
@@ -38,6 +37,8 @@ class CaptureActionsMixin:
     _status: Any
     _error: Any
     _open: Any
+    _one_capture: Any
+    _copy_uuids: Any
 
     # -- captures: listing ---------------------------------------------------------
     @Slot()
@@ -101,18 +102,14 @@ class CaptureActionsMixin:
     # -- captures: actions ---------------------------------------------------------
     @Slot()
     def copy_capture_uuids(self) -> None:
-        uuids = [i.uuid for i in self.captures.selected()]
-        if uuids:
-            QGuiApplication.clipboard().setText("\n".join(uuids))
-            self._status("Capture UUID copied", 2000)
+        self._copy_uuids(self.captures.selected(), "Capture")
 
     @Slot()
     def capture_properties(self) -> None:
-        infos = self.captures.selected()
-        gateway = self._gateway()
-        if len(infos) != 1 or gateway is None:
+        one = self._one_capture()
+        if one is None:
             return
-        info = infos[0]
+        info, gateway = one
         self.window.tasks.call(
             lambda: CaptureInfo.from_capture(gateway.get_capture(info.uuid)),
             self._show_capture_properties,
@@ -126,11 +123,10 @@ class CaptureActionsMixin:
 
     @Slot()
     def reindex_capture(self) -> None:
-        infos = self.captures.selected()
-        gateway = self._gateway()
-        if len(infos) != 1 or gateway is None:
+        one = self._one_capture()
+        if one is None:
             return
-        info = infos[0]
+        info, gateway = one
         self._status(f"Re-indexing {info.name}…")
 
         def work() -> CaptureInfo:

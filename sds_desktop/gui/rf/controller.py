@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
 from sds_desktop.core.gateway import Gateway
@@ -27,6 +27,7 @@ from sds_desktop.gui.rf.captures_view import CapturesView
 from sds_desktop.gui.rf.dataset_actions import DatasetActionsMixin
 from sds_desktop.gui.rf.datasets_view import DatasetsView
 from sds_desktop.gui.rf.downloads import DownloadsMixin, list_capture_files
+from sds_desktop.gui.rf.info import CaptureInfo, DatasetInfo
 from sds_desktop.gui.rf.quicklook_actions import QuickLookMixin
 
 if TYPE_CHECKING:
@@ -89,6 +90,19 @@ class RFController(
 
     def _gateway(self) -> Gateway | None:
         return self.window.gateway
+
+    def _one_capture(self) -> tuple[CaptureInfo, Gateway] | None:
+        """The one selected capture and the session to act on it (None: not exactly one
+        selected, or signed out)."""
+        infos = self.captures.selected()
+        gateway = self._gateway()
+        return (infos[0], gateway) if len(infos) == 1 and gateway is not None else None
+
+    def _copy_uuids(self, infos: list[CaptureInfo] | list[DatasetInfo], what: str) -> None:
+        uuids = [i.uuid for i in infos]
+        if uuids:
+            QGuiApplication.clipboard().setText("\n".join(uuids))
+            self._status(f"{what} UUID copied", 2000)
 
     def _status(self, text: str, ms: int = 4000) -> None:
         self.window.statusBar().showMessage(text, ms)

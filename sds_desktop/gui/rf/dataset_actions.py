@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QGuiApplication
 
 from sds_desktop.core.datasets import DatasetAPI
 from sds_desktop.gui.rf.dialogs import OpenDatasetDialog
@@ -29,6 +28,7 @@ class DatasetActionsMixin:
     datasets: DatasetsView
     _gateway: Any
     _status: Any
+    _copy_uuids: Any
     _error: Any
     _open: Any
     open_web: Any
@@ -72,10 +72,7 @@ class DatasetActionsMixin:
 
     @Slot()
     def copy_dataset_uuids(self) -> None:
-        uuids = [i.uuid for i in self.datasets.selected()]
-        if uuids:
-            QGuiApplication.clipboard().setText("\n".join(uuids))
-            self._status("Dataset UUID copied", 2000)
+        self._copy_uuids(self.datasets.selected(), "Dataset")
 
     @Slot()
     def open_dataset_web(self) -> None:

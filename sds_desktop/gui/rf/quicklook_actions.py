@@ -26,16 +26,17 @@ class QuickLookMixin:
     captures: CapturesView
     quicklook_windows: list[QWidget]
     _gateway: Any
+    _one_capture: Any
 
     # -- quick look ----------------------------------------------------------------
     def quicklook_capture(self) -> None:
-        infos = self.captures.selected()
-        gateway = self._gateway()
-        if len(infos) != 1 or gateway is None:
+        one = self._one_capture()
+        if one is None:
             return
+        info, gateway = one
         from sds_desktop.gui.rf.quicklook_view import QuickLookWindow  # noqa: PLC0415
 
-        win = QuickLookWindow.for_capture(self.window.tasks, gateway, infos[0], self.window)
+        win = QuickLookWindow.for_capture(self.window.tasks, gateway, info, self.window)
         self._keep(win)
 
     def quicklook_local(self, path: Path) -> None:
