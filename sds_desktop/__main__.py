@@ -42,8 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    if args_in[:1] == ["--transfer-process"]:  # the frozen app as its own transfer process
+        from sds_desktop.core.worker.child import main as child_main  # noqa: PLC0415
+
+        return child_main(args_in[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     if args.config_dir is not None:
         from pathlib import Path  # noqa: PLC0415
 

@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,6 +31,24 @@ if TYPE_CHECKING:
     import requests
 
 log = logging.getLogger("sds_desktop.core.gateway")
+
+
+@dataclass(frozen=True)
+class GatewayArgs:
+    """A gateway's constructor arguments (``GatewayBase.handover``); the key never in repr."""
+
+    base_url: str
+    token: str = field(repr=False)
+    timeout: float
+    retry: RetryPolicy
+    verify: bool
+
+    def build(self) -> GatewayBase:
+        from sds_desktop.core.gateway import Gateway  # noqa: PLC0415 - the full client
+
+        return Gateway(
+            self.base_url, self.token, timeout=self.timeout, retry=self.retry, verify=self.verify
+        )
 
 
 class GatewayBase:
@@ -64,6 +83,11 @@ class GatewayBase:
     @property
     def has_token(self) -> bool:
         return bool(self.__token)
+
+    def handover(self) -> GatewayArgs:
+        """What rebuilds this gateway in the transfer process (``core.worker``). It holds
+        the key: it goes down the pipe to our own child process and nowhere else."""
+        return GatewayArgs(self.base_url, self.__token, self.timeout, self.retry, self.verify)
 
     def with_retry(self, retry: RetryPolicy) -> Self:
         """The same host and key under another retry policy, with sessions of its own

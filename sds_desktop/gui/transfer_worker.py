@@ -1,4 +1,3 @@
-# ruff: noqa: S101 - asserts narrow types
 """The work of one queue item, and the byte totals of a busy period.
 
 Split from ``gui.transfers`` (the controller). A worker runs on one of the long-lived
@@ -19,15 +18,9 @@ from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.queue import ItemState, TransferQueue
 from sds_desktop.core.throttle import TokenBucket
-from sds_desktop.core.transfer import (
-    DownloadItem,
-    DownloadOutcome,
-    UploadItem,
-    UploadOutcome,
-    download_one,
-    resume_download,
-    upload_one,
-)
+from sds_desktop.core.transfer import UploadItem
+from sds_desktop.core.worker.host import TransferProcess, WatchedEvent
+from sds_desktop.core.worker.job import JobHooks, JobSpec, run_job
 
 
 @dataclass(frozen=True)
@@ -44,12 +37,14 @@ class Stats:
 
 
 class TransferWorker:
-    """Moves one file on a lane thread (``gui.transfer_runner``); never touches widgets.
+    """Moves one file from a lane thread (``gui.transfer_runner``); never touches widgets.
 
-    :meth:`run` returns ``(item_id, True, (skipped, text, blake3, uuid))`` or
-    ``(item_id, False, exception)``; the lane posts it to the GUI thread in a batch.
-    Progress goes to the queue's counters (no signal) and through the shared speed
-    limit, when one is set.
+    The work itself is the core's ``run_job``: in the transfer process when one is given
+    (``core.worker.host``: the lane thread only waits, without the interpreter lock),
+    else on the lane thread. :meth:`run` returns ``(item_id, True, (skipped, text,
+    blake3, uuid))`` or ``(item_id, False, exception)``; the lane posts it to the GUI
+    thread in a batch. Progress goes to the queue's counters (no signal) and, on a lane
+    thread, through the shared speed limit (the transfer process keeps its own).
     """
 
     def __init__(
@@ -68,6 +63,7 @@ class TransferWorker:
         stall_seconds: float | None = None,
         deadline: float | None = None,
         throttle: TokenBucket | None = None,
+        process: TransferProcess | None = None,
     ) -> None:
         self.queue = queue
         self.gateway = gateway
@@ -82,86 +78,59 @@ class TransferWorker:
         self.stall_seconds = stall_seconds
         self.deadline = deadline
         self.throttle = throttle
-        self.cancel = threading.Event()
+        self.process = process
+        self.cancel = WatchedEvent()
         self.pausing = threading.Event()
         """Set with ``cancel`` by a pause: a download keeps its temp file to resume."""
         self.partial: Path | None = None
         """A paused (or interrupted) download's temp file to go on from."""
 
-    def _progress(self, n: int) -> None:
-        self.queue.add_progress(self.item_id, n)
-        if self.throttle is not None:
-            self.throttle.consume(n, self.cancel)
+    def spec(self) -> JobSpec:
+        return JobSpec(
+            self.item_id,
+            upload=self.upload,
+            download_file=self.download_file,
+            file_uuid=self.file_uuid,
+            local_path=self.local_path,
+            overwrite=self.overwrite,
+            on_conflict=self.on_conflict,
+            existing=self.existing,
+            stall_seconds=self.stall_seconds,
+            deadline=self.deadline,
+            partial=self.partial,
+        )
 
     def run(self) -> tuple[int, bool, object]:
+        queue, item_id = self.queue, self.item_id
+        hooks = JobHooks(
+            progress=lambda n: queue.add_progress(item_id, n),
+            phase=lambda phase, done, total: queue.set_phase(item_id, phase, done, total),
+            note=lambda text: queue.set_note(item_id, text),
+            cancel=self.cancel,
+            pausing=self.pausing,
+        )
         try:
-            result = self._upload() if self.upload is not None else self._download()
+            process = self.process
+            if process is not None and not process.broken:
+                try:
+                    result = process.run(self.gateway.handover(), self.spec(), hooks)
+                except RuntimeError:
+                    if not process.broken:
+                        raise
+                    return self._here(hooks)  # it cannot start: this lane does the work
+            else:
+                return self._here(hooks)
+        except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
+            return (item_id, False, exc)
+        return (item_id, True, result)
+
+    def _here(self, hooks: JobHooks) -> tuple[int, bool, object]:
+        hooks.throttle = self.throttle
+        try:
+            result = run_job(self.gateway, self.spec(), hooks)
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
             return (self.item_id, False, exc)
         return (self.item_id, True, result)
-
-    def _phase(self, phase: str, done: int, total: int) -> None:
-        self.queue.set_phase(self.item_id, phase, done, total)
-
-    def _upload(self) -> tuple[bool, str, str, str]:
-        assert self.upload is not None
-        up = upload_one(
-            self.gateway,
-            self.upload,
-            progress=self._progress,
-            cancel=self.cancel,
-            retry=False,
-            stall_seconds=self.stall_seconds,
-            deadline=self.deadline,
-            existing=self.existing,
-            on_conflict=self.on_conflict,
-            on_phase=self._phase,
-        )
-        skipped = up.outcome in {UploadOutcome.SKIPPED, UploadOutcome.SKIPPED_CONFLICT}
-        text = "verified" if up.outcome is UploadOutcome.UPLOADED else up.outcome.value
-        uuid = up.file.uuid if up.file is not None else ""
-        return (skipped, text, up.local_blake3, uuid)
-
-    def _download(self) -> tuple[bool, str, str, str]:
-        file = self.download_file
-        if file is None:
-            file = self.gateway.get_file(self.file_uuid)
-        assert self.local_path is not None
-        partial = self.partial
-        if partial is not None and self.local_path.exists():
-            # the target appeared meanwhile: never overwrite it blindly; decide anew
-            partial.unlink(missing_ok=True)
-            partial = None
-        if partial is not None and partial.is_file():
-            down, started = resume_download(
-                self.gateway,
-                DownloadItem(file, self.local_path),
-                partial,
-                progress=self._progress,
-                cancel=self.cancel,
-                stall_seconds=self.stall_seconds,
-                keep_partial=self.pausing,
-                on_phase=self._phase,
-            )
-            note = f"resumed from byte {started:,}" if started else "restarted from 0"
-            self.queue.set_note(self.item_id, note)
-        else:
-            down = download_one(
-                self.gateway,
-                DownloadItem(file, self.local_path),
-                overwrite=self.overwrite,
-                progress=self._progress,
-                cancel=self.cancel,
-                retry=False,
-                stall_seconds=self.stall_seconds,
-                deadline=self.deadline,
-                on_conflict=self.on_conflict,
-                keep_partial=self.pausing,
-                on_phase=self._phase,
-            )
-        skipped = down.outcome not in {DownloadOutcome.DOWNLOADED, DownloadOutcome.RENAMED}
-        digest = file.sum_blake3 if down.verified else ""
-        return (skipped, down.outcome.value, digest, file.uuid)
 
 
 class BatchTotals:

@@ -45,6 +45,7 @@ from sds_desktop.core.queue import (
 from sds_desktop.core.retry import NO_RETRY, QueueRetryPolicy
 from sds_desktop.core.throttle import TokenBucket
 from sds_desktop.core.transfer import SMALL_FILE_WORKERS, UploadItem
+from sds_desktop.core.worker.host import TransferProcess, transfers_in_process
 from sds_desktop.gui.tasks import TaskRunner, keep_until_exit
 from sds_desktop.gui.transfer_enqueue import EnqueueMixin
 from sds_desktop.gui.transfer_healing import RESUME_NOTE, UPLOAD_NOTE, HealingMixin
@@ -114,6 +115,9 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
         self._partials: dict[int, Path] = {}  # paused or interrupted downloads' temp files
         self.throttle = TokenBucket()
         """The speed limit all running transfers share (``set_speed_limit``)."""
+        self.process = TransferProcess() if transfers_in_process() else None
+        """Where the files move (``core.worker``): a process of their own, so the GUI
+        thread never waits for their interpreter lock; None: on the lane threads."""
         self._workers: dict[int, TransferWorker] = {}
         self._small: set[int] = set()  # running items in the small-file lane
         self._files: dict[int, SDSFile] = {}
@@ -166,6 +170,8 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
         """One limit for all running transfers together (0: none); applies at once."""
         before = self.throttle.rate
         self.throttle.set_rate(bytes_per_s)
+        if self.process is not None:
+            self.process.set_rate(self.throttle.rate)
         if self.throttle.rate != before:
             self.limitChanged.emit(self.throttle.rate)
 
@@ -290,6 +296,7 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
                 "on_conflict": self._one_off.pop(item.id, None)
                 or self.conflicts.action_for(item.job_id, item.direction.value),
                 "throttle": self.throttle,
+                "process": self.process,
             }
             if item.direction is Direction.UPLOAD:
                 sds_dir, _, name = item.sds_path.rpartition("/")
@@ -450,6 +457,8 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
             self.queue.requeue(item_id, "interrupted by quit")
         self.planner.shutdown(timeout_ms)
         done = bool(self.pool.waitForDone(timeout_ms))
+        if self.process is not None:
+            self.process.close()  # lanes still waiting on it (timed out) get their answer
         if not done:
             keep_until_exit(self.pool, self._runner.lanes)
         self._workers.clear()

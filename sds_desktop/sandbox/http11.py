@@ -47,6 +47,18 @@ class KeepAliveHandler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 60  # seconds a connection may stay silent (idle keep-alive or stalled body)
 
+    def setup(self) -> None:
+        super().setup()
+        tracked = getattr(self.server, "open_connections", None)
+        if tracked is not None:
+            tracked.add(self.connection)  # stop() drops it, as a gateway going down does
+
+    def finish(self) -> None:
+        tracked = getattr(self.server, "open_connections", None)
+        if tracked is not None:
+            tracked.discard(self.connection)
+        super().finish()
+
     def log_request(self, code: Any = "-", _size: Any = "-") -> None:
         log.debug("%s %s -> %s", self.command, self.path, code)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
+import socket
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -59,6 +61,7 @@ class SandboxServer:
         server = make_server(
             self.host, self._port, self._counted, threaded=True, request_handler=_QuietHandler
         )
+        server.open_connections = set()  # type: ignore[attr-defined] - http11 keeps it
         self._server = server
         self._port = server.server_port
         self._thread = threading.Thread(
@@ -79,6 +82,12 @@ class SandboxServer:
         server.server_close()
         with self._quiet:  # a request being handled finishes before the store closes
             self._quiet.wait_for(lambda: self._active == 0, timeout=STOP_WAIT_S)
+        # then the kept-alive connections end, as a gateway's do when it goes down (else
+        # their handler threads would go on answering on them): no further request is
+        # read; a response being sent is finished first
+        for sock in list(getattr(server, "open_connections", ())):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RD)
         self.store.close()
 
     def _counted(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

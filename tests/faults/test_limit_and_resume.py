@@ -65,8 +65,15 @@ def controller_for(
 
 
 def test_one_limit_paces_uploads_and_downloads(
-    qtbot: QtBot, server: SandboxServer, gateway: Gateway, tmp_path: Path
+    qtbot: QtBot,
+    server: SandboxServer,
+    gateway: Gateway,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # the fake clock lives in this process: the files move on the window's threads here
+    # (the transfer process's limit: test_the_limit_reaches_the_transfer_process)
+    monkeypatch.setenv("SDS_DESKTOP_TRANSFERS", "threads")
     fake = FakeTime()
     controller = controller_for(gateway, f"{server.url}|x", parallel=2)
     controller.throttle = TokenBucket(clock=fake.clock, sleep=fake.sleep)

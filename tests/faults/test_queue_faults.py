@@ -128,10 +128,7 @@ def test_server_down_mid_queue_then_back_on_the_same_port(
     out = tmp_path / "out"
     controller.enqueue_download(files, out)
     qtbot.waitUntil(lambda: controller.queue.counts()["finished"] >= 1, timeout=WAIT_MS)
-    first.stop()
-    # a gateway that goes down drops its connections; the sandbox's kept-alive handler
-    # threads would go on answering, so the client's pooled connections are dropped here
-    gateway.close()
+    first.stop()  # it drops its kept-alive connections too, as a gateway that goes down does
     qtbot.waitUntil(lambda: controller.waiting_for_server, timeout=WAIT_MS)
     assert controller.queue.counts()["failed"] == 0
     qtbot.wait(800)  # SDS stays down for a while; nothing fails meanwhile
@@ -238,6 +235,7 @@ def test_disk_full_fails_that_item_with_free_space_and_pauses_other_downloads(
     # r00 lands first (its temp file is not "full"); the next one hits the full disk
     (out / "marker").write_text("x")
     monkeypatch.setattr("sds_desktop.core.download.os.fdopen", fdopen)
+    monkeypatch.setenv("SDS_DESKTOP_TRANSFERS", "threads")  # the patch is in this process
     controller = controller_for(qtbot, gateway, f"{server.url}|x")
     controller.parallel = controller.small_parallel = 1
     controller.enqueue_download(files, out)

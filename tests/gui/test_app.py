@@ -180,7 +180,8 @@ def test_cancel_running_transfer_then_retry(qtbot, window, sandbox, user_key, lo
     assert window.queue.get(item_id).state is ItemState.CANCELLED  # at once in the view
     qtbot.waitUntil(lambda: window.controller.running == 0, timeout=5_000)
     assert window.queue.get(item_id).state is ItemState.CANCELLED
-    assert "(1)" in window.queue_dock.tabs.tabText(1)
+    # the tab titles follow on the view's next flush (100 ms)
+    qtbot.waitUntil(lambda: "(1)" in window.queue_dock.tabs.tabText(1), timeout=2000)
     sandbox.faults.reset()
     window.controller.retry([item_id])
     wait_idle(qtbot, window)

@@ -1,0 +1,285 @@
+"""The transfer process (core.worker): the files move in a child, nothing is lost.
+
+Against the sandbox over real HTTP, Qt-free: a job runs in the child and reports its
+bytes; a pause keeps a download's temp file; a child killed mid-file fails its jobs as a
+dropped connection (retryable) and the next job gets a new child; a child that cannot
+start makes the window's side run the job itself; the key is never on the child's
+command line nor in its environment; its log records reach this process's log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from blake3 import blake3
+
+from sds_desktop.core.errors import CancelledError, NetworkError, SDSError
+from sds_desktop.core.gateway import Gateway
+from sds_desktop.core.transfer import TEMP_PREFIX, UploadItem
+from sds_desktop.core.worker.host import TransferProcess, WatchedEvent
+from sds_desktop.core.worker.job import JobHooks, JobSpec
+from sds_desktop.core.worker.wire import portable
+from sds_desktop.sandbox.server import SandboxServer
+from tests.faults.test_queue_faults import seed
+
+MIB = 1024 * 1024
+
+
+class Recorder:
+    """Hooks whose reports are kept: bytes, phases, notes (from the reader thread)."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.phases: list[str] = []
+        self.notes: list[str] = []
+        self.cancel = WatchedEvent()
+        self.pausing = threading.Event()
+
+    def hooks(self) -> JobHooks:
+        def progress(n: int) -> None:
+            self.bytes += n
+
+        return JobHooks(
+            progress=progress,
+            phase=lambda phase, _done, _total: self.phases.append(phase),
+            note=self.notes.append,
+            cancel=self.cancel,
+            pausing=self.pausing,
+        )
+
+
+@pytest.fixture
+def process() -> TransferProcess:
+    proc = TransferProcess()
+    yield proc
+    proc.close()
+
+
+def _run_async(process: TransferProcess, gateway: Gateway, spec: JobSpec, rec: Recorder):
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = process.run(gateway.handover(), spec, rec.hooks())
+        except BaseException as exc:  # noqa: BLE001 - looked at by the test
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread, box
+
+
+def _wait(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
+def test_an_upload_and_a_download_run_in_the_child(
+    process: TransferProcess, gateway: Gateway, tmp_path: Path
+) -> None:
+    src = tmp_path / "a.bin"
+    body = os.urandom(3 * MIB + 17)
+    src.write_bytes(body)
+    rec = Recorder()
+    skipped, text, digest, uuid = process.run(
+        gateway.handover(),
+        JobSpec(1, upload=UploadItem(src, "/proc", "a.bin", len(body))),
+        rec.hooks(),
+    )
+    assert (skipped, text) == (False, "verified")
+    assert digest == blake3(body).hexdigest()
+    assert rec.bytes >= len(body)  # every byte reported back
+    assert process.pid is not None
+    assert process.pid != os.getpid()
+
+    out = tmp_path / "out" / "a.bin"
+    out.parent.mkdir()
+    down = Recorder()
+    result = process.run(
+        gateway.handover(), JobSpec(2, file_uuid=uuid, local_path=out), down.hooks()
+    )
+    assert result[1] == "verified"
+    assert result[2] == digest
+    assert out.read_bytes() == body
+    assert down.bytes == len(body)
+
+
+def test_a_paused_download_keeps_its_temp_file(
+    process: TransferProcess, server: SandboxServer, gateway: Gateway, tmp_path: Path
+) -> None:
+    (file,) = seed(gateway, tmp_path / "src", "/pausing", 1, 4 * MIB)
+    server.faults.throttle(1 * MIB)
+    out = tmp_path / "out"
+    out.mkdir()
+    rec = Recorder()
+    thread, box = _run_async(
+        process, gateway, JobSpec(1, download_file=file, local_path=out / file.name), rec
+    )
+    _wait(lambda: rec.bytes > 0)
+    rec.pausing.set()
+    rec.cancel.set()  # forwarded to the child at once
+    thread.join(20)
+    error = box.get("error")
+    assert isinstance(error, CancelledError)
+    assert isinstance(error.detail, Path)
+    assert error.detail.name.startswith(TEMP_PREFIX)
+    assert error.detail.is_file()
+    assert 0 < error.detail.stat().st_size < 4 * MIB
+    assert not (out / file.name).exists()  # never a partial file under the final name
+    server.faults.throttle(None)
+    server.faults.honour_range(True)  # production answers 200 (then from 0): the test's 206
+    again = Recorder()
+    result = process.run(
+        gateway.handover(),
+        JobSpec(2, download_file=file, local_path=out / file.name, partial=error.detail),
+        again.hooks(),
+    )
+    assert result[2] == file.sum_blake3
+    assert again.notes
+    assert again.notes[0].startswith("resumed from byte")
+    assert blake3((out / file.name).read_bytes()).hexdigest() == file.sum_blake3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_killed_child_fails_its_jobs_as_retryable_and_the_next_gets_a_new_one(
+    process: TransferProcess, server: SandboxServer, gateway: Gateway, tmp_path: Path
+) -> None:
+    (file,) = seed(gateway, tmp_path / "src", "/killed", 1, 4 * MIB)
+    server.faults.throttle(1 * MIB)
+    out = tmp_path / "out"
+    out.mkdir()
+    rec = Recorder()
+    thread, box = _run_async(
+        process, gateway, JobSpec(1, download_file=file, local_path=out / file.name), rec
+    )
+    _wait(lambda: rec.bytes > 0)
+    first = process.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    thread.join(20)
+    error = box.get("error")
+    assert isinstance(error, NetworkError)
+    assert error.retryable
+    assert "transfer process ended" in str(error)
+    assert not (out / file.name).exists()
+    server.faults.throttle(None)
+    result = process.run(
+        gateway.handover(),
+        JobSpec(2, download_file=file, local_path=out / file.name),
+        Recorder().hooks(),
+    )
+    assert result[2] == file.sum_blake3
+    assert process.pid not in (None, first)
+    assert not process.broken
+
+
+def test_the_servers_errors_come_back_typed(
+    process: TransferProcess, gateway: Gateway, tmp_path: Path
+) -> None:
+    with pytest.raises(SDSError) as caught:
+        process.run(
+            gateway.handover(),
+            JobSpec(1, file_uuid="0" * 32, local_path=tmp_path / "x.bin"),
+            Recorder().hooks(),
+        )
+    assert caught.value.status == 404
+    assert type(caught.value).__module__ == "sds_desktop.core.errors"
+
+
+def test_the_key_is_neither_on_the_command_line_nor_in_the_environment(
+    process: TransferProcess, gateway: Gateway, key: str, tmp_path: Path
+) -> None:
+    src = tmp_path / "k.bin"
+    src.write_bytes(b"k" * 1000)
+    process.run(
+        gateway.handover(),
+        JobSpec(1, upload=UploadItem(src, "/k", "k.bin", 1000)),
+        Recorder().hooks(),
+    )
+    proc = Path(f"/proc/{process.pid}")
+    if not proc.exists():
+        pytest.skip("no /proc")
+    secret = key.encode()
+    assert secret not in (proc / "cmdline").read_bytes()
+    assert secret not in (proc / "environ").read_bytes()
+    assert key not in repr(gateway.handover())
+
+
+def test_a_child_that_cannot_start_leaves_the_work_to_this_process(
+    gateway: Gateway, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sds_desktop.core.queue import Direction, ItemSpec, TransferQueue
+    from sds_desktop.gui.transfer_worker import TransferWorker
+
+    broken = TransferProcess([sys.executable, "-c", "import sys; sys.exit(3)"])
+    src = tmp_path / "b.bin"
+    src.write_bytes(os.urandom(5000))
+    queue = TransferQueue()
+    _, (item,) = queue.add_job(
+        "b", Direction.UPLOAD, [ItemSpec(Direction.UPLOAD, "b.bin", str(src), "/b/b.bin", 5000)]
+    )
+    queue.mark_running(item.id)
+    with caplog.at_level(logging.WARNING):
+        worker = TransferWorker(
+            queue, gateway, item.id, upload=UploadItem(src, "/b", "b.bin", 5000), process=broken
+        )
+        _, ok, result = worker.run()
+    assert ok, result
+    assert result[1] == "verified"
+    assert "exit code 3" in broken.broken
+    assert "transfers run in the window's process instead" in caplog.text
+    broken.close()
+
+
+def test_the_childs_log_reaches_this_process(
+    process: TransferProcess, gateway: Gateway, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    src = tmp_path / "gone.bin"  # listed, then removed before its turn
+    with caplog.at_level(logging.DEBUG, logger="sds_desktop"):
+        with pytest.raises(SDSError):
+            process.run(
+                gateway.handover(),
+                JobSpec(1, upload=UploadItem(src, "/g", "gone.bin", 10)),
+                Recorder().hooks(),
+            )
+    assert process.pid is not None
+
+
+def test_the_limit_reaches_the_transfer_process(
+    process: TransferProcess, gateway: Gateway, tmp_path: Path
+) -> None:
+    rate = 256 * 1024
+    process.set_rate(rate)
+    src = tmp_path / "slow.bin"
+    src.write_bytes(os.urandom(8 * MIB))
+    rec = Recorder()
+    started = time.monotonic()
+    thread, box = _run_async(
+        process, gateway, JobSpec(1, upload=UploadItem(src, "/slow", "slow.bin", 8 * MIB)), rec
+    )
+    time.sleep(1.5)
+    moved, elapsed = rec.bytes, time.monotonic() - started
+    rec.cancel.set()
+    thread.join(20)
+    # a slow machine only moves fewer bytes; without the limit, 8 MiB go by in well under 1 s
+    assert moved <= rate * elapsed + rate * 0.25 + 2 * MIB
+    assert isinstance(box.get("error"), CancelledError)
+
+
+def test_an_error_that_cannot_cross_the_pipe_keeps_its_text() -> None:
+    class OddError(Exception):
+        def __init__(self, a: int, b: int) -> None:
+            super().__init__(f"odd {a} {b}")
+
+    back = portable(OddError(1, 2))
+    assert isinstance(back, SDSError)
+    assert "OddError: odd 1 2" in str(back)
