@@ -274,6 +274,9 @@ def _round_trip(app: Any, work: Path, config_dir: Path, timings: dict[str, float
         _wait_for_items(app, window, "download", TIMEOUT_S, plan_errors)
         timings["download"] = time.monotonic() - t
 
+        process = window.controller.process
+        if process is not None and process.broken:  # the frozen app must be its own child
+            raise SelfTestError(f"the worker process did not work: {process.broken}")
         copies = [p for p in (local / "download").rglob("selftest.bin") if p.is_file()]
         if len(copies) != 1:
             raise SelfTestError(f"expected one downloaded copy, found {len(copies)}")
@@ -432,7 +435,8 @@ def run(args: argparse.Namespace | None = None) -> int:
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())
     _summary_out(
         f"SELF-TEST OK: {head}: main window, Help>About, sandbox sign-in, upload+download of "
-        f"{UPLOAD_SIZE} bytes through the queue verified (sha256 {digest[:12]}), "
+        f"{UPLOAD_SIZE} bytes through the queue and the worker process verified "
+        f"(sha256 {digest[:12]}), "
         f"recordings written and scanned ({rf}), "
         f"style={style}, keyring={kr}; {steps}; total {total:.1f} s",
         config_arg,

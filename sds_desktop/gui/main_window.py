@@ -29,6 +29,7 @@ from sds_desktop.core.compare import HashCache
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
 from sds_desktop.core.queue import TransferQueue
+from sds_desktop.core.worker.lister import ProcessLister
 from sds_desktop.gui import about, fmt
 from sds_desktop.gui.compare_view import open_compare
 from sds_desktop.gui.conflicts import ConflictPrompter
@@ -79,7 +80,7 @@ class MainWindow(SessionActions, WindowActions, QMainWindow):
         self.credentials = credentials or CredentialStore(settings.config_dir)
         self.account: Account | None = None
         self.gateway: Gateway | None = None
-        self.lister: ParallelLister | None = None
+        self.lister: ParallelLister | ProcessLister | None = None
         self.sandbox_server: Any = None  # the in-process sandbox, when one runs
         self.sandbox_key = ""
         self._own_sandbox = False

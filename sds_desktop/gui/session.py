@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMessageBox
 from sds_desktop.core.config import load_config
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
+from sds_desktop.core.worker.lister import ProcessLister
 from sds_desktop.gui.login import Account, LoginDialog, explain, validate
 from sds_desktop.gui.settings import DEFAULT_HOST
 from sds_desktop.gui.site_manager import BUILTIN, SANDBOX, SiteManager
@@ -141,7 +142,12 @@ class SessionActions:
         gateway = self.gateway
         if self.lister is not None:
             self.lister.close()
-        self.lister = ParallelLister(gateway)
+        process = self.controller.process
+        if process is not None:  # listings parse in the worker process too (core.worker)
+            process.warm()
+            self.lister = ProcessLister(process, gateway)
+        else:
+            self.lister = ParallelLister(gateway)
         title = "SDS (sandbox)" if account.sandbox else "SDS"
         self.remote_pane.set_lister(self.lister, title)
         self.controller.set_gateway(gateway, account.key)

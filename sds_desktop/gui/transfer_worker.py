@@ -19,7 +19,7 @@ from sds_desktop.core.models import SDSFile
 from sds_desktop.core.queue import ItemState, TransferQueue
 from sds_desktop.core.throttle import TokenBucket
 from sds_desktop.core.transfer import UploadItem
-from sds_desktop.core.worker.host import TransferProcess, WatchedEvent
+from sds_desktop.core.worker.host import WatchedEvent, WorkerProcess
 from sds_desktop.core.worker.job import JobHooks, JobSpec, run_job
 
 
@@ -63,7 +63,7 @@ class TransferWorker:
         stall_seconds: float | None = None,
         deadline: float | None = None,
         throttle: TokenBucket | None = None,
-        process: TransferProcess | None = None,
+        process: WorkerProcess | None = None,
     ) -> None:
         self.queue = queue
         self.gateway = gateway

@@ -45,7 +45,7 @@ from sds_desktop.core.queue import (
 from sds_desktop.core.retry import NO_RETRY, QueueRetryPolicy
 from sds_desktop.core.throttle import TokenBucket
 from sds_desktop.core.transfer import SMALL_FILE_WORKERS, UploadItem
-from sds_desktop.core.worker.host import TransferProcess, transfers_in_process
+from sds_desktop.core.worker.host import WorkerProcess, transfers_in_process
 from sds_desktop.gui.tasks import TaskRunner, keep_until_exit
 from sds_desktop.gui.transfer_enqueue import EnqueueMixin
 from sds_desktop.gui.transfer_healing import RESUME_NOTE, UPLOAD_NOTE, HealingMixin
@@ -115,7 +115,7 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
         self._partials: dict[int, Path] = {}  # paused or interrupted downloads' temp files
         self.throttle = TokenBucket()
         """The speed limit all running transfers share (``set_speed_limit``)."""
-        self.process = TransferProcess() if transfers_in_process() else None
+        self.process = WorkerProcess() if transfers_in_process() else None
         """Where the files move (``core.worker``): a process of their own, so the GUI
         thread never waits for their interpreter lock; None: on the lane threads."""
         self._workers: dict[int, TransferWorker] = {}

@@ -23,7 +23,7 @@ from blake3 import blake3
 from sds_desktop.core.errors import CancelledError, NetworkError, SDSError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.transfer import TEMP_PREFIX, UploadItem
-from sds_desktop.core.worker.host import TransferProcess, WatchedEvent
+from sds_desktop.core.worker.host import WatchedEvent, WorkerProcess
 from sds_desktop.core.worker.job import JobHooks, JobSpec
 from sds_desktop.core.worker.wire import portable
 from sds_desktop.sandbox.server import SandboxServer
@@ -56,13 +56,13 @@ class Recorder:
 
 
 @pytest.fixture
-def process() -> TransferProcess:
-    proc = TransferProcess()
+def process() -> WorkerProcess:
+    proc = WorkerProcess()
     yield proc
     proc.close()
 
 
-def _run_async(process: TransferProcess, gateway: Gateway, spec: JobSpec, rec: Recorder):
+def _run_async(process: WorkerProcess, gateway: Gateway, spec: JobSpec, rec: Recorder):
     box: dict[str, object] = {}
 
     def target() -> None:
@@ -84,7 +84,7 @@ def _wait(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-
 
 
 def test_an_upload_and_a_download_run_in_the_child(
-    process: TransferProcess, gateway: Gateway, tmp_path: Path
+    process: WorkerProcess, gateway: Gateway, tmp_path: Path
 ) -> None:
     src = tmp_path / "a.bin"
     body = os.urandom(3 * MIB + 17)
@@ -114,7 +114,7 @@ def test_an_upload_and_a_download_run_in_the_child(
 
 
 def test_a_paused_download_keeps_its_temp_file(
-    process: TransferProcess, server: SandboxServer, gateway: Gateway, tmp_path: Path
+    process: WorkerProcess, server: SandboxServer, gateway: Gateway, tmp_path: Path
 ) -> None:
     (file,) = seed(gateway, tmp_path / "src", "/pausing", 1, 4 * MIB)
     server.faults.throttle(1 * MIB)
@@ -151,7 +151,7 @@ def test_a_paused_download_keeps_its_temp_file(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_a_killed_child_fails_its_jobs_as_retryable_and_the_next_gets_a_new_one(
-    process: TransferProcess, server: SandboxServer, gateway: Gateway, tmp_path: Path
+    process: WorkerProcess, server: SandboxServer, gateway: Gateway, tmp_path: Path
 ) -> None:
     (file,) = seed(gateway, tmp_path / "src", "/killed", 1, 4 * MIB)
     server.faults.throttle(1 * MIB)
@@ -183,7 +183,7 @@ def test_a_killed_child_fails_its_jobs_as_retryable_and_the_next_gets_a_new_one(
 
 
 def test_the_servers_errors_come_back_typed(
-    process: TransferProcess, gateway: Gateway, tmp_path: Path
+    process: WorkerProcess, gateway: Gateway, tmp_path: Path
 ) -> None:
     with pytest.raises(SDSError) as caught:
         process.run(
@@ -196,7 +196,7 @@ def test_the_servers_errors_come_back_typed(
 
 
 def test_the_key_is_neither_on_the_command_line_nor_in_the_environment(
-    process: TransferProcess, gateway: Gateway, key: str, tmp_path: Path
+    process: WorkerProcess, gateway: Gateway, key: str, tmp_path: Path
 ) -> None:
     src = tmp_path / "k.bin"
     src.write_bytes(b"k" * 1000)
@@ -220,7 +220,7 @@ def test_a_child_that_cannot_start_leaves_the_work_to_this_process(
     from sds_desktop.core.queue import Direction, ItemSpec, TransferQueue
     from sds_desktop.gui.transfer_worker import TransferWorker
 
-    broken = TransferProcess([sys.executable, "-c", "import sys; sys.exit(3)"])
+    broken = WorkerProcess([sys.executable, "-c", "import sys; sys.exit(3)"])
     src = tmp_path / "b.bin"
     src.write_bytes(os.urandom(5000))
     queue = TransferQueue()
@@ -241,7 +241,7 @@ def test_a_child_that_cannot_start_leaves_the_work_to_this_process(
 
 
 def test_the_childs_log_reaches_this_process(
-    process: TransferProcess, gateway: Gateway, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    process: WorkerProcess, gateway: Gateway, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     src = tmp_path / "gone.bin"  # listed, then removed before its turn
     with caplog.at_level(logging.DEBUG, logger="sds_desktop"):
@@ -255,7 +255,7 @@ def test_the_childs_log_reaches_this_process(
 
 
 def test_the_limit_reaches_the_transfer_process(
-    process: TransferProcess, gateway: Gateway, tmp_path: Path
+    process: WorkerProcess, gateway: Gateway, tmp_path: Path
 ) -> None:
     rate = 256 * 1024
     process.set_rate(rate)
@@ -283,3 +283,59 @@ def test_an_error_that_cannot_cross_the_pipe_keeps_its_text() -> None:
     back = portable(OddError(1, 2))
     assert isinstance(back, SDSError)
     assert "OddError: odd 1 2" in str(back)
+
+
+def test_a_listing_in_the_child_gives_the_rows_a_listing_here_gives(
+    process: WorkerProcess, server: SandboxServer, gateway: Gateway, email: str
+) -> None:
+    from sds_desktop.core.listing import ParallelLister
+    from sds_desktop.core.worker.lister import ProcessLister
+
+    server.bulk_files(email, "/many", 2_345)
+    here = ParallelLister(gateway)
+    there = ProcessLister(process, gateway)
+    try:
+        expected = sorted(r for page in here.iter_rows("/many") for r in page)
+        got = sorted(r for page in there.iter_rows("/many") for r in page)
+    finally:
+        here.close()
+        there.close()
+    assert len(got) == 2_345
+    assert got == expected
+    assert process.pid is not None
+
+
+def test_a_listing_stopped_early_stops_in_the_child(
+    process: WorkerProcess, server: SandboxServer, gateway: Gateway, email: str
+) -> None:
+    from sds_desktop.core.worker.lister import ProcessLister
+
+    server.bulk_files(email, "/stop", 3_000)
+    server.faults.latency(0.05)
+    lister = ProcessLister(process, gateway)
+    cancel = threading.Event()
+    rows = lister.iter_rows("/stop", cancel)
+    first = next(rows)
+    assert first
+    cancel.set()
+    rest = [r for page in rows for r in page]
+    assert len(first) + len(rest) < 3_000  # it stopped, short of the whole folder
+    # the child is free for the next job at once
+    server.faults.latency(None)
+    assert sum(len(p) for p in lister.iter_rows("/stop")) == 3_000
+
+
+def test_a_listing_falls_back_to_this_process_when_the_child_cannot_start(
+    gateway: Gateway, server: SandboxServer, email: str
+) -> None:
+    from sds_desktop.core.worker.lister import ProcessLister
+
+    server.bulk_files(email, "/fallback", 150)
+    broken = WorkerProcess([sys.executable, "-c", "import sys; sys.exit(4)"])
+    lister = ProcessLister(broken, gateway)
+    try:
+        assert sum(len(p) for p in lister.iter_rows("/fallback")) == 150
+    finally:
+        lister.close()
+        broken.close()
+    assert "exit code 4" in broken.broken

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 from sds_desktop.core.gateway_base import GatewayArgs, GatewayBase
+from sds_desktop.core.listing import ParallelLister
 from sds_desktop.core.throttle import TokenBucket
 from sds_desktop.core.worker.job import JobHooks, JobSpec, run_job
 from sds_desktop.core.worker.wire import PipeClosedError, portable, read_frame, write_frame
@@ -32,6 +33,10 @@ STOP_WAIT_S = 10.0
 MAX_JOBS = 128
 
 
+def _no_progress(_nbytes: int) -> None:
+    return None
+
+
 class Outbox:
     """Everything for the window, sent by one writer thread in frames."""
 
@@ -41,6 +46,7 @@ class Outbox:
         self._progress: dict[int, int] = {}
         self._phases: dict[int, tuple[str, int, int]] = {}
         self._messages: list[tuple[Any, ...]] = []
+        self._urgent = False
         self._closed = False
         self.broken = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="outbox", daemon=True)
@@ -54,10 +60,13 @@ class Outbox:
         with self._cond:
             self._phases[token] = (phase, done, total)
 
-    def put(self, message: tuple[Any, ...]) -> None:
+    def put(self, message: tuple[Any, ...], *, urgent: bool = True) -> None:
+        """Send ``message`` now (``urgent``) or with the next frame (rows of a listing)."""
         with self._cond:
             self._messages.append(message)
-            self._cond.notify()
+            if urgent:
+                self._urgent = True
+                self._cond.notify()
 
     def close(self) -> None:
         with self._cond:
@@ -68,8 +77,9 @@ class Outbox:
     def _loop(self) -> None:
         while True:
             with self._cond:
-                if not self._messages and not self._closed:
-                    self._cond.wait(FLUSH_S)
+                if not self._urgent and not self._closed:
+                    self._cond.wait(FLUSH_S)  # an urgent message ends the wait
+                self._urgent = False
                 progress, self._progress = self._progress, {}
                 phases, self._phases = self._phases, {}
                 messages, self._messages = self._messages, []
@@ -114,6 +124,7 @@ class Child:
         self._jobs: dict[int, JobHooks] = {}
         self._lock = threading.Lock()
         self._gateways: dict[GatewayArgs, GatewayBase] = {}
+        self._listers: dict[GatewayArgs, ParallelLister] = {}
         self._pool = ThreadPoolExecutor(MAX_JOBS, thread_name_prefix="transfer")
 
     def serve(self, inp: IO[bytes]) -> None:
@@ -133,14 +144,20 @@ class Child:
         if kind == "run":
             _, token, spec, args = message
             self._start(token, spec, args)
+        elif kind == "list":
+            _, token, path, args = message
+            hooks = JobHooks(progress=_no_progress)
+            with self._lock:
+                self._jobs[token] = hooks
+            self._pool.submit(self._list, token, path, args, hooks)
         elif kind == "cancel":
             _, token, pausing = message
             with self._lock:
-                hooks = self._jobs.get(token)
-            if hooks is not None:
+                running = self._jobs.get(token)
+            if running is not None:
                 if pausing:
-                    hooks.pausing.set()
-                hooks.cancel.set()
+                    running.pausing.set()
+                running.cancel.set()
         elif kind == "rate":
             self.throttle.set_rate(float(message[1]))
         elif kind == "exit":
@@ -165,6 +182,30 @@ class Child:
             if gateway is None:
                 gateway = self._gateways[args] = args.build()
             return gateway
+
+    def _lister(self, args: GatewayArgs) -> ParallelLister:
+        with self._lock:
+            lister = self._listers.get(args)
+        if lister is None:
+            lister = ParallelLister(self._gateway(args))  # type: ignore[arg-type]
+            with self._lock:
+                lister = self._listers.setdefault(args, lister)
+        return lister
+
+    def _list(self, token: int, path: str, args: GatewayArgs, hooks: JobHooks) -> None:
+        try:
+            first = True
+            for page in self._lister(args).iter_rows(path, hooks.cancel):
+                if hooks.cancel.is_set():
+                    break
+                self.outbox.put(("rows", token, page), urgent=first)  # first rows at once
+                first = False
+            message: tuple[Any, ...] = ("r", token, True, None)
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back, typed
+            message = ("r", token, False, portable(exc))
+        with self._lock:
+            self._jobs.pop(token, None)
+        self.outbox.put(message)
 
     def _run(self, token: int, spec: JobSpec, args: GatewayArgs, hooks: JobHooks) -> None:
         try:
@@ -193,6 +234,8 @@ class Child:
         threading.Thread(target=drain, daemon=True).start()
         done.wait(STOP_WAIT_S)
         self.outbox.close()
+        for lister in self._listers.values():
+            lister.close()
         for gateway in self._gateways.values():
             gateway.close()
 

@@ -1,6 +1,6 @@
 """The transfer process seen from the window's process: start it, hand it jobs, wait.
 
-:meth:`TransferProcess.run` is called on a transfer lane thread (``gui.transfer_runner``)
+:meth:`WorkerProcess.run` is called on a transfer lane thread (``gui.transfer_runner``)
 and blocks, without holding the interpreter lock, until the child has run the job:
 progress, phases and notes arrive meanwhile through the job's hooks, on one reader
 thread, a frame (up to every 50 ms, all jobs) at a time. A cancel or pause set on the
@@ -9,7 +9,7 @@ job's :class:`WatchedEvent` is forwarded at once.
 Robustness: the child starts on first use, from the same code as this process. If it
 dies, the jobs it ran fail as a dropped connection would (``NetworkError``: the queue
 retries them) and the next job starts a new child. If it cannot start, or dies three
-times within a minute, :attr:`TransferProcess.broken` says why and callers run jobs on
+times within a minute, :attr:`WorkerProcess.broken` says why and callers run jobs on
 their own threads instead (``run_job``), with a warning in the log.
 """
 
@@ -20,16 +20,22 @@ import contextlib
 import itertools
 import logging
 import os
+import queue
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sds_desktop.core.errors import NetworkError
 from sds_desktop.core.gateway_base import GatewayArgs
 from sds_desktop.core.worker.job import JobHooks, JobResult, JobSpec
+
+if TYPE_CHECKING:
+    from sds_desktop.core.listing import FileRow
+
 from sds_desktop.core.worker.wire import CHILD_FLAG, PipeClosedError, read_frame, write_frame
 
 log = logging.getLogger("sds_desktop.core.worker")
@@ -39,7 +45,9 @@ START_TIMEOUT_S = 20.0
 DEATHS_ALLOWED = 3
 DEATH_WINDOW_S = 60.0
 EXIT_WAIT_S = 5.0
-IDLE_S = 20.0
+LIST_POLL_S = 0.1
+"""A listing's reader looks at its caller's cancel this often while pages come."""
+IDLE_S = 60.0
 """A child with no job for this long is ended (the next job starts another)."""
 
 
@@ -62,6 +70,8 @@ def child_command() -> list[str]:
 
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
+    if getattr(sys, "frozen", False):
+        return env  # the bundle holds its own modules
     # the child imports the very package this process imported (a checkout, a test tree)
     root = str(Path(__file__).resolve().parents[3])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
@@ -83,13 +93,14 @@ class WatchedEvent(threading.Event):
 
 
 class _Pending:
-    __slots__ = ("done", "hooks", "ok", "value")
+    __slots__ = ("done", "hooks", "ok", "pages", "value")
 
-    def __init__(self, hooks: JobHooks) -> None:
+    def __init__(self, hooks: JobHooks | None) -> None:
         self.hooks = hooks
         self.done = threading.Event()
         self.ok = False
         self.value: Any = None
+        self.pages: queue.SimpleQueue[list[FileRow]] | None = None
 
 
 class _Child:
@@ -134,7 +145,7 @@ class _Child:
         return True
 
 
-class TransferProcess:
+class WorkerProcess:
     """Runs :class:`JobSpec` s in a child process; one per transfer controller."""
 
     def __init__(self, command: list[str] | None = None) -> None:
@@ -173,9 +184,57 @@ class TransferProcess:
         try:
             return self._run_on(child, args, spec, hooks)
         finally:
-            with self._lock:
-                self._active -= 1
-                self._idle_since = time.monotonic()
+            self._release()
+
+    def warm(self) -> None:
+        """Start the child in the background (at sign-in: the first listing need not wait)."""
+
+        def start() -> None:
+            try:
+                self._ensure()
+            except RuntimeError:
+                return  # said in the log; the work is done here then
+            self._release()
+
+        threading.Thread(target=start, name="worker-process-start", daemon=True).start()
+
+    def _release(self) -> None:
+        with self._lock:
+            self._active -= 1
+            self._idle_since = time.monotonic()
+
+    def iter_rows(
+        self, args: GatewayArgs, path: str, cancel: threading.Event | None = None
+    ) -> Iterator[list[FileRow]]:
+        """``ParallelLister.iter_rows`` run in the child: the rows at or below ``path``,
+        a page or more at a time. Raises ``RuntimeError`` when the child cannot be used."""
+        child = self._ensure()
+        token = next(self._tokens)
+        pending = _Pending(None)
+        pages = pending.pages = queue.SimpleQueue()
+        try:
+            with child.send_lock:
+                child.pending[token] = pending
+            if not child.send(("list", token, path, args)):
+                raise NetworkError("the worker process stopped before the listing started")
+            while True:
+                try:
+                    page = pages.get(timeout=LIST_POLL_S)
+                except queue.Empty:
+                    if cancel is not None and cancel.is_set():
+                        return
+                    if pending.done.is_set() and pages.empty():
+                        break
+                    continue
+                yield page
+            if not pending.ok:
+                raise pending.value
+        finally:
+            if not pending.done.is_set():
+                child.send(("cancel", token, False))  # stopped early: the child stops too
+            with child.send_lock:
+                child.pending.pop(token, None)
+            self._release()
 
     def _watch_idle(self, child: _Child) -> None:
         """End ``child`` once it has had no job for ``IDLE_S`` (one thread per child)."""
@@ -300,19 +359,23 @@ class TransferProcess:
     def _dispatch(self, child: _Child, message: tuple[Any, ...]) -> None:
         kind = message[0]
         pending = child.pending
-        if kind == "p":
+        if kind == "rows":
+            job = pending.get(message[1])
+            if job is not None and job.pages is not None:
+                job.pages.put(message[2])
+        elif kind == "p":
             for token, nbytes in message[1].items():
                 job = pending.get(token)
-                if job is not None:
+                if job is not None and job.hooks is not None:
                     job.hooks.progress(nbytes)
         elif kind == "ph":
             for token, (phase, done, total) in message[1].items():
                 job = pending.get(token)
-                if job is not None:
+                if job is not None and job.hooks is not None:
                     job.hooks.phase(phase, done, total)
         elif kind == "n":
             job = pending.get(message[1])
-            if job is not None:
+            if job is not None and job.hooks is not None:
                 job.hooks.note(message[2])
         elif kind == "r":
             _, token, ok, value = message
