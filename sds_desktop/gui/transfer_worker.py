@@ -9,7 +9,7 @@ thread together with the others that finished meanwhile (one signal per batch).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,9 @@ from sds_desktop.core.throttle import TokenBucket
 from sds_desktop.core.transfer import UploadItem
 from sds_desktop.core.worker.host import WatchedEvent, WorkerProcess
 from sds_desktop.core.worker.job import JobHooks, JobSpec, run_job
+
+Outcome = tuple[int, bool, object]
+"""(item id, finished?, result tuple or the exception), as ``gui.transfer_runner``'s."""
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,12 @@ class Stats:
 class TransferWorker:
     """Moves one file from a lane thread (``gui.transfer_runner``); never touches widgets.
 
-    The work itself is the core's ``run_job``: in the transfer process when one is given
-    (``core.worker.host``: the lane thread only waits, without the interpreter lock),
-    else on the lane thread. :meth:`run` returns ``(item_id, True, (skipped, text,
-    blake3, uuid))`` or ``(item_id, False, exception)``; the lane posts it to the GUI
-    thread in a batch. Progress goes to the queue's counters (no signal) and, on a lane
-    thread, through the shared speed limit (the transfer process keeps its own).
+    The work itself is the core's ``run_job``: in the worker process (:meth:`start_in`,
+    ``core.worker``: no thread of this process waits for it), or on a lane thread
+    (:meth:`run`). Either way the outcome is ``(item_id, True, (skipped, text, blake3,
+    uuid))`` or ``(item_id, False, exception)``, posted to the GUI thread in a batch.
+    Progress goes to the queue's counters (no signal) and through one speed limit (the
+    worker process keeps its own, at the same rate).
     """
 
     def __init__(
@@ -100,31 +103,30 @@ class TransferWorker:
             partial=self.partial,
         )
 
-    def run(self) -> tuple[int, bool, object]:
+    def hooks(self) -> JobHooks:
         queue, item_id = self.queue, self.item_id
-        hooks = JobHooks(
+        return JobHooks(
             progress=lambda n: queue.add_progress(item_id, n),
             phase=lambda phase, done, total: queue.set_phase(item_id, phase, done, total),
             note=lambda text: queue.set_note(item_id, text),
             cancel=self.cancel,
             pausing=self.pausing,
         )
-        try:
-            process = self.process
-            if process is not None and not process.broken:
-                try:
-                    result = process.run(self.gateway.handover(), self.spec(), hooks)
-                except RuntimeError:
-                    if not process.broken:
-                        raise
-                    return self._here(hooks)  # it cannot start: this lane does the work
-            else:
-                return self._here(hooks)
-        except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
-            return (item_id, False, exc)
-        return (item_id, True, result)
 
-    def _here(self, hooks: JobHooks) -> tuple[int, bool, object]:
+    def start_in(self, process: WorkerProcess, post: Callable[[Outcome], None]) -> None:
+        """Hand the job to the worker process (GUI thread: returns at once); its outcome
+        goes to ``post`` as :meth:`run` returns it. Raises ``WorkerUnavailableError``
+        when the process cannot be used (then run it on a lane)."""
+        item_id = self.item_id
+
+        def done(ok: bool, value: object) -> None:
+            post((item_id, ok, value))
+
+        process.submit(self.gateway.handover(), self.spec(), self.hooks(), done)
+
+    def run(self) -> Outcome:
+        """The job on this (lane) thread, through the shared speed limit."""
+        hooks = self.hooks()
         hooks.throttle = self.throttle
         try:
             result = run_job(self.gateway, self.spec(), hooks)

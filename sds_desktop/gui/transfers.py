@@ -45,7 +45,11 @@ from sds_desktop.core.queue import (
 from sds_desktop.core.retry import NO_RETRY, QueueRetryPolicy
 from sds_desktop.core.throttle import TokenBucket
 from sds_desktop.core.transfer import SMALL_FILE_WORKERS, UploadItem
-from sds_desktop.core.worker.host import WorkerProcess, transfers_in_process
+from sds_desktop.core.worker.host import (
+    WorkerProcess,
+    WorkerUnavailableError,
+    transfers_in_process,
+)
 from sds_desktop.gui.tasks import TaskRunner, keep_until_exit
 from sds_desktop.gui.transfer_enqueue import EnqueueMixin
 from sds_desktop.gui.transfer_healing import RESUME_NOTE, UPLOAD_NOTE, HealingMixin
@@ -322,10 +326,23 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
             self._workers[item.id] = worker
             self._batch.add(item.id)
             self._item_last[item.id] = (time.monotonic(), 0)
-            self._runner.submit(worker)
+            self._start(worker)
             self._set_busy(True)
         if self.is_idle():
             self._set_busy(False)
+
+    def _start(self, worker: TransferWorker) -> None:
+        """In the worker process when there is one (a pipe write), else on a lane."""
+        process = self.process
+        if process is not None and not process.broken:
+            try:
+                worker.start_in(process, self._runner.post)
+            except WorkerUnavailableError:
+                pass  # it said why in the log: this process does the work
+            else:
+                return
+        worker.process = None
+        self._runner.submit(worker)
 
     def _set_busy(self, busy: bool) -> None:
         if busy and not self._busy:
@@ -353,7 +370,9 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
             return  # after shutdown: the items were requeued, downloads keep their temp file
         with self.queue.batched():  # the views repaint once for the whole batch
             for item_id, ok, payload in batch:
-                if ok:
+                if isinstance(payload, WorkerUnavailableError) and item_id in self._workers:
+                    self._start(self._workers[item_id])  # no worker process: run it here
+                elif ok:
                     self._on_finished(item_id, payload, pump=False)
                 else:
                     self._on_failed(item_id, payload, pump=False)
@@ -457,8 +476,9 @@ class TransferController(EnqueueMixin, StatsMixin, HealingMixin, QObject):
             self.queue.requeue(item_id, "interrupted by quit")
         self.planner.shutdown(timeout_ms)
         done = bool(self.pool.waitForDone(timeout_ms))
-        if self.process is not None:
-            self.process.close()  # lanes still waiting on it (timed out) get their answer
+        if self.process is not None:  # its jobs were told to stop above: let them
+            done = self.process.wait_idle(timeout_ms / 1000) and done
+            self.process.close()
         if not done:
             keep_until_exit(self.pool, self._runner.lanes)
         self._workers.clear()
