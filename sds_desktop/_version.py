@@ -9,8 +9,9 @@ lookup works there; if it ever does not, the version falls back to reading
 from __future__ import annotations
 
 import re
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 DIST_NAME = "sds-desktop"
 APP_NAME = "SDS Desktop"
@@ -29,12 +30,19 @@ def _from_pyproject() -> str | None:
     return match.group(1) if match else None
 
 
+@cache
 def get_version() -> str:
-    """Return the version string, e.g. ``0.1.0``."""
+    """Return the version string, e.g. ``0.1.0`` (looked up once, when first asked:
+    ``importlib.metadata`` costs tens of milliseconds that start-up need not pay)."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
     try:
         return version(DIST_NAME)
     except PackageNotFoundError:
         return _from_pyproject() or "0+unknown"
 
 
-__version__ = get_version()
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return get_version()
+    raise AttributeError(name)

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-
 from sds_desktop.core.errors import BadKeyError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -118,6 +116,8 @@ def load_config(
         path = Path.cwd() / path
     file_values: dict[str, object] = {}
     if path.exists() and not path.is_dir():
+        from dotenv import dotenv_values  # noqa: PLC0415 - only when a .env is read
+
         for key, value in dotenv_values(path).items():
             if value is not None:
                 file_values[_norm_key(key)] = value

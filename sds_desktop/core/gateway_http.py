@@ -3,7 +3,6 @@ body reader, the download read-ahead. No endpoint here (see ``gateway``)."""
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import queue
 import threading
@@ -115,6 +114,8 @@ def _parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # noqa: PLC0415 - an HTTP date in Retry-After is rare: not at start
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

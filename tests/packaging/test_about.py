@@ -15,6 +15,7 @@ def test_version_comes_from_metadata() -> None:
 
 
 def test_version_fallback_reads_pyproject(monkeypatch) -> None:
+    import importlib.metadata
     from importlib.metadata import PackageNotFoundError
 
     from sds_desktop import _version
@@ -22,8 +23,13 @@ def test_version_fallback_reads_pyproject(monkeypatch) -> None:
     def missing(_name: str) -> str:
         raise PackageNotFoundError(_name)
 
-    monkeypatch.setattr(_version, "version", missing)
-    assert _version.get_version() == version("sds-desktop")
+    expected = version("sds-desktop")
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    _version.get_version.cache_clear()  # looked up once per process: look again
+    try:
+        assert _version.get_version() == expected
+    finally:
+        _version.get_version.cache_clear()
 
 
 def test_about_dialog_contents(qtbot) -> None:
