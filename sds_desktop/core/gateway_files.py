@@ -182,6 +182,7 @@ class FileEndpoints(GatewayBase):
         import requests  # noqa: PLC0415 - loaded with the session
 
         from sds_desktop.core.connection import interruptible  # noqa: PLC0415
+        from sds_desktop.core.read_ahead import plain_body, read_ahead_into  # noqa: PLC0415
 
         with contextlib.ExitStack() as stack:
             try:
@@ -212,7 +213,12 @@ class FileEndpoints(GatewayBase):
 
             stream = DownloadStream(resp.status_code, resp.headers, chunks())
             size = stream.content_length
-            if cancel is not None and (size is None or size >= READ_AHEAD_MIN_BYTES):
+            body = plain_body(resp) if size is not None else None
+            if cancel is not None and body is not None and size and size >= READ_AHEAD_MIN_BYTES:
+                direct = read_ahead_into(body, size, cancel, f"GET {url}")
+                stack.callback(direct.close)
+                stream.chunks = direct
+            elif cancel is not None and (size is None or size >= READ_AHEAD_MIN_BYTES):
                 ahead = prefetch_abandonable(stream.chunks, cancel, "download")
                 stack.callback(ahead.close)  # stops the read-ahead thread, whatever happened
                 stream.chunks = ahead

@@ -51,8 +51,8 @@ the network overlaps hashing and writing; smaller ones are read inline (no threa
 
 
 def prefetch_abandonable(
-    chunks: Iterator[bytes], cancel: threading.Event, what: str
-) -> Generator[bytes, None, None]:
+    chunks: Iterator[bytes | memoryview], cancel: threading.Event, what: str
+) -> Generator[bytes | memoryview, None, None]:
     """Read ``chunks`` in a helper thread, a few ahead; stop waiting as soon as cancelled."""
     buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=PREFETCH_CHUNKS)
     stop = threading.Event()
@@ -320,7 +320,8 @@ class DownloadStream:
 
     status: int
     headers: Mapping[str, str]
-    chunks: Iterator[bytes]
+    chunks: Iterator[bytes | memoryview]
+    """Each chunk is the caller's until it asks for the next (``core.read_ahead``)."""
 
     @property
     def content_length(self) -> int | None:

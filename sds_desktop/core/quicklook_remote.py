@@ -90,7 +90,7 @@ def fetch_head(
     complete = True
     with gateway.download_stream(uuid, cancel=cancel) as stream:
         for chunk in stream.chunks:
-            parts.append(chunk)
+            parts.append(bytes(chunk))  # a chunk is ours only until the next one
             got += len(chunk)
             if got >= limit:
                 length = stream.content_length
