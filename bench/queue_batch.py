@@ -175,14 +175,16 @@ def main() -> int:
     here = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=here)
     contenders = ["this tree"] + ([f"at {args.before}"] if args.before else [])
-    series: dict[tuple[str, str, str], Series] = {}
+    series: dict[tuple[str, str, str], Series] = {}  # (step, metric, contender)
 
     def add(contender: str, rows: list[dict[str, float]], keys: tuple[str, ...]) -> None:
         for row in rows:
             for key in keys:
                 unit = "ms" if key.endswith("_ms") else "calls"
                 label = f"{row['step']}: {key.removesuffix('_ms').replace('_', ' ')}"
-                s = series.setdefault((label, contender, key), Series(label, contender, unit))
+                s = series.setdefault(
+                    (str(row["step"]), key, contender), Series(label, contender, unit)
+                )
                 s.add(round(float(row[key]), 1))
 
     with temp_dir("sds-bench-qbatch-") as tmp:
@@ -202,7 +204,14 @@ def main() -> int:
                 )
         for c in contenders:
             add(c, run(envs[c], args.items, profile=True), ("calls", "filter_data_calls"))
-    ordered = sorted(series.values(), key=lambda s: (s.case, s.contender))
+    # step by step, timings first (the table's round count is the first series')
+    steps = list(dict.fromkeys(k[0] for k in series))
+    metrics = ("wall_ms", "cpu_ms", "view_cpu_ms", "calls", "filter_data_calls")
+    order = {c: i for i, c in enumerate(contenders)}
+    ordered = [
+        series[k]
+        for k in sorted(series, key=lambda k: (steps.index(k[0]), metrics.index(k[1]), order[k[2]]))
+    ]
     write_results(
         "queue_batch",
         "Batch actions on a big queue: the GUI thread from the call to the repaint",
