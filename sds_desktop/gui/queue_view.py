@@ -1,7 +1,7 @@
 # ruff: noqa: S101 - Qt naming and signatures, asserts narrow types
-"""The transfer queue dock: tabs Queued/Active, Failed and Done over one
-:class:`~sds_desktop.gui.queue_model.QueueModel`, a toolbar whose buttons apply to the
-selection, and a context menu."""
+"""The transfer queue dock: tabs Queued/Active, Failed and Done over the tab models of
+one :class:`~sds_desktop.gui.queue_model.QueueModel`, a toolbar whose buttons apply to
+the selection, and a context menu."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from sds_desktop.core.queue import (
     ACTIVE_STATES,
-    FINISHED_STATES,
     MOVABLE_STATES,
     STOPPED_STATES,
     ItemState,
@@ -40,6 +39,7 @@ from sds_desktop.core.queue import (
 from sds_desktop.core.queue_order import Where
 from sds_desktop.core.receipts import write_receipt
 from sds_desktop.gui.job_details import JobDetails
+from sds_desktop.gui.queue_cells import runs
 from sds_desktop.gui.queue_model import (
     C_ATTEMPTS,
     C_CHECKSUM,
@@ -54,10 +54,9 @@ from sds_desktop.gui.queue_model import (
     C_SIZE,
     C_SPEED,
     C_STATE,
-    ID_ROLE,
     ProgressDelegate,
-    QueueFilter,
     QueueModel,
+    TabModel,
 )
 from sds_desktop.gui.transfers import TransferController
 
@@ -69,10 +68,14 @@ PAUSABLE = frozenset({ItemState.QUEUED, ItemState.RUNNING, ItemState.WAITING})
 
 class QueueTab(QTableView):
     def __init__(
-        self, proxy: QueueFilter, parent: QWidget | None = None, *, hidden: Iterable[int] = ()
+        self, model: TabModel, parent: QWidget | None = None, *, hidden: Iterable[int] = ()
     ) -> None:
         super().__init__(parent)
-        self.setModel(proxy)
+        self.setModel(model)
+        self.tab_model = model
+        self._kept: list[int] = []
+        model.regrouping.connect(self._note_selection)
+        model.regrouped.connect(self._select_again)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
@@ -112,10 +115,34 @@ class QueueTab(QTableView):
     def in_queue_order(self) -> bool:
         return self.horizontalHeader().sortIndicatorSection() < 0
 
+    def selected_rows(self) -> list[int]:
+        """The selected rows, from the selection's ranges (not one index per cell)."""
+        rows: set[int] = set()
+        for part in self.selectionModel().selection():
+            rows.update(range(part.top(), part.bottom() + 1))
+        return sorted(rows)
+
     def selected_ids(self) -> list[int]:
-        rows = {i.row() for i in self.selectionModel().selectedRows()}
-        model = self.model()
-        return [int(model.index(r, 0).data(ID_ROLE)) for r in sorted(rows)]
+        return self.tab_model.ids_at(self.selected_rows())
+
+    @Slot()
+    def _note_selection(self) -> None:
+        """Before the tab changes in one go: the selection, by ids (see TabModel)."""
+        self._kept = self.selected_ids()
+        if self._kept:
+            self.selectionModel().clearSelection()
+
+    @Slot()
+    def _select_again(self) -> None:
+        kept, self._kept = self._kept, []
+        found = runs(self.tab_model.rows_of(kept)) if kept else None
+        if not found:
+            return
+        model, last = self.tab_model, self.tab_model.columnCount() - 1
+        selection = QItemSelection()
+        for first, end in found:  # one range per run of rows
+            selection.select(model.index(first, 0), model.index(end, last))
+        self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.Select)
 
 
 class QueueDock(QDockWidget):
@@ -140,13 +167,6 @@ class QueueDock(QDockWidget):
         self.setObjectName("queueDock")
         self.controller = controller
         self.model = QueueModel(queue, controller, self)
-        self.proxies = [
-            QueueFilter(ACTIVE_STATES, self),
-            QueueFilter(STOPPED_STATES, self),
-            QueueFilter(FINISHED_STATES, self),
-        ]
-        for proxy in self.proxies:
-            proxy.setSourceModel(self.model)
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 2, 4, 4)
@@ -277,8 +297,8 @@ class QueueDock(QDockWidget):
         self.tabs = QTabWidget(body)
         self.tabs.setDocumentMode(True)
         self.views = [
-            QueueTab(p, self.tabs, hidden=hidden)
-            for p, hidden in zip(self.proxies, self.TAB_HIDDEN, strict=True)
+            QueueTab(m, self.tabs, hidden=hidden)
+            for m, hidden in zip(self.model.tabs, self.TAB_HIDDEN, strict=True)
         ]
         for view, title in zip(self.views, self.TAB_TITLES, strict=True):
             self.tabs.addTab(view, title)
@@ -287,38 +307,28 @@ class QueueDock(QDockWidget):
         self.setWidget(body)
         for view in self.views:
             view.selectionModel().selectionChanged.connect(self._schedule_enable)
-            view.model().rowsInserted.connect(self._keep_in_sight)
             view.horizontalHeader().sortIndicatorChanged.connect(self._schedule_enable)
-            view.horizontalHeader().sortIndicatorChanged.connect(self._sorting_changed)
-        self.model.repainted.connect(self._repaint)
+        done = self.model.tabs[2]
+        done.rowsInserted.connect(self._keep_in_sight)
+        done.regrouped.connect(self._keep_in_sight)
         self.tabs.currentChanged.connect(self._schedule_enable)
         self._enable_timer = QTimer(self)
         self._enable_timer.setSingleShot(True)
         self._enable_timer.setInterval(150)  # states change many times a second: coalesce
         self._enable_timer.timeout.connect(self.update_actions)
-        for signal in (
-            self.model.rowsInserted,
-            self.model.rowsRemoved,
-            self.model.dataChanged,
-            self.model.modelReset,
-            self.model.repainted,
-        ):
-            signal.connect(self._update_titles)
-            signal.connect(self._schedule_enable)
+        self.model.flushed.connect(self._update_titles)
+        self.model.flushed.connect(self._schedule_enable)
+        self.model.flushed.connect(self._repaint)
         self._update_titles()
         self.update_actions()
 
     @Slot()
     def _repaint(self) -> None:
-        for view in self.views:
-            if view.isVisible():
-                view.viewport().update()
-
-    @Slot()
-    def _sorting_changed(self, *_args: object) -> None:
-        # a tab sorted by a column must see every change to keep its order
-        self.model.flush()
-        self.model.quiet_changes = all(view.in_queue_order() for view in self.views)
+        """After a flush: the job column's counts ("job (3/10)") of rows that did not
+        change have moved on too."""
+        view = self.current_view()
+        if view.isVisible():
+            view.viewport().update()
 
     def current_view(self) -> QueueTab:
         view = self.tabs.currentWidget()
@@ -331,8 +341,8 @@ class QueueDock(QDockWidget):
     @Slot()
     def _update_titles(self, *_args: object) -> None:
         counts = self.controller.queue.counts()
-        for i, proxy in enumerate(self.proxies):
-            count = proxy.rowCount()
+        for i, model in enumerate(self.model.tabs):
+            count = model.rowCount()
             title = self.TAB_TITLES[i]
             text = f"{title} ({count})" if count else title
             if i == 1 and counts["cancelled"]:
@@ -464,17 +474,10 @@ class QueueDock(QDockWidget):
         moved = self.controller.queue.move(self.selected_ids(), where)
         self.model.flush()  # the rows in their new order now, to select them
         view = self.current_view()
-        if moved:
-            rows = [
-                self.proxies[0].mapFromSource(self.model.index(self.model.row_of(i), 0))
-                for i in moved
-            ]
-            if rows:
-                view.scrollTo(
-                    min(rows, key=lambda i: i.row())
-                    if where in {"top", "up"}
-                    else max(rows, key=lambda i: i.row())
-                )
+        rows = view.tab_model.rows_of(moved)
+        if rows:
+            row = rows[0] if where in {"top", "up"} else rows[-1]
+            view.scrollTo(view.tab_model.index(row, 0))
 
     @Slot()
     def show_job_details(self) -> None:

@@ -144,9 +144,8 @@ def test_a_retrying_row_says_when_and_which_attempt(qtbot):
     queue.wait_to_retry(items[0].id, 12.4, "stalled: no data for 30 s")
     model = dock.model
     model.flush()  # as its timer does within 100 ms
-    row = model.row_of(items[0].id)
-    assert model.index(row, C_STATE).data() == "retrying in 12 s (attempt 4/8)"
-    assert model.index(row, C_ERROR).data() == "stalled: no data for 30 s"
+    assert model.index_of(items[0].id, C_STATE).data() == "retrying in 12 s (attempt 4/8)"
+    assert model.index_of(items[0].id, C_ERROR).data() == "stalled: no data for 30 s"
     dock.resize(1280, 260)
     shot(dock, "retrying-row.png")
     controller.shutdown(1000)
@@ -184,8 +183,7 @@ def test_pausing_a_running_upload_says_it_restarts_from_zero(qtbot):
     controller.pause([item.id])
     assert worker.cancel.is_set()
     dock.model.flush()
-    row = dock.model.row_of(item.id)
-    assert dock.model.index(row, C_STATE).data() == (
+    assert dock.model.index_of(item.id, C_STATE).data() == (
         "paused · uploads cannot resume on SDS: restarts from 0"
     )
     controller._workers.clear()

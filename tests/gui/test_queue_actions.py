@@ -43,7 +43,7 @@ def make_dock(qtbot) -> tuple[TransferQueue, TransferController, QueueDock]:
 
 
 def select_rows(view, rows: list[int]) -> None:
-    view.model().sourceModel().flush()  # the rows the user sees (within 100 ms)
+    view.model().flush()  # the rows the user sees (within 100 ms)
     view.clearSelection()
     model = view.model()
     for row in rows:
@@ -54,7 +54,7 @@ def select_rows(view, rows: list[int]) -> None:
 
 
 def shown_names(view) -> list[str]:
-    view.model().sourceModel().flush()
+    view.model().flush()
     model = view.model()
     return [model.index(r, C_NAME).data() for r in range(model.rowCount())]
 
