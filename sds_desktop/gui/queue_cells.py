@@ -13,12 +13,9 @@ from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QStyleOptionViewItem,
 )
 
@@ -292,21 +289,33 @@ def runs(rows: list[int], limit: int | None = None) -> list[tuple[int, int]] | N
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """Draws a progress bar in the Progress column."""
+    """Draws a progress bar in the Progress column.
+
+    Drawn with a few painter calls (a frame, the filled part, the text in two clips for
+    contrast), not with the style's progress bar: Fusion's ``drawControl`` took ~0.8 ms
+    a cell, the largest part of a queue repaint while small files stream through."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         fraction = index.data(FRACTION_ROLE)
         if fraction is None:
             super().paint(painter, option, index)
             return
-        bar = QStyleOptionProgressBar()
         rect: QRect = option.rect  # type: ignore[attr-defined]
-        bar.rect = rect.adjusted(3, 3, -3, -3)  # type: ignore[attr-defined]
-        bar.minimum = 0  # type: ignore[attr-defined]
-        bar.maximum = 1000  # type: ignore[attr-defined]
-        bar.progress = round(float(fraction) * 1000)  # type: ignore[attr-defined]
-        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")  # type: ignore[attr-defined]
-        bar.textVisible = True  # type: ignore[attr-defined]
-        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
-        bar.palette = option.palette  # type: ignore[attr-defined]
-        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+        palette = option.palette  # type: ignore[attr-defined]
+        bar = rect.adjusted(3, 3, -4, -4)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        done = round((bar.width() - 1) * min(1.0, max(0.0, float(fraction))))
+        filled = QRect(bar.x() + 1, bar.y() + 1, done, bar.height() - 1)
+        painter.save()
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(palette.base())
+        painter.drawRect(bar)
+        if done > 0:
+            painter.fillRect(filled, palette.highlight())
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(bar, Qt.AlignmentFlag.AlignCenter, text)
+        if done > 0:  # the text over the filled part in the highlight's own text colour
+            painter.setClipRect(filled)
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+            painter.drawText(bar, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()

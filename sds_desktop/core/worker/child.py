@@ -125,6 +125,7 @@ class Child:
         self._lock = threading.Lock()
         self._gateways: dict[GatewayArgs, GatewayBase] = {}
         self._listers: dict[GatewayArgs, ParallelLister] = {}
+        self._args: dict[int, GatewayArgs] = {}  # the numbers the window gave them
         self._pool = ThreadPoolExecutor(MAX_JOBS, thread_name_prefix="transfer")
 
     def serve(self, inp: IO[bytes]) -> None:
@@ -141,11 +142,15 @@ class Child:
 
     def _handle(self, message: tuple[Any, ...]) -> bool:
         kind = message[0]
-        if kind == "run":
-            _, token, spec, args = message
-            self._start(token, spec, args)
+        if kind == "gw":
+            _, number, args = message
+            self._args[number] = args
+        elif kind == "run":
+            _, token, spec, number = message
+            self._start(token, spec, self._args[number])
         elif kind == "list":
-            _, token, path, args = message
+            _, token, path, number = message
+            args = self._args[number]
             hooks = JobHooks(progress=_no_progress)
             with self._lock:
                 self._jobs[token] = hooks

@@ -160,7 +160,7 @@ class WorkerProcess:
         try:
             with child.send_lock:
                 child.pending[token] = pending
-            if not child.send(("list", token, path, args)):
+            if not child.send(("list", token, path), args):
                 raise NetworkError("the worker process stopped before the listing started")
             while not (cancel is not None and cancel.is_set()):
                 try:
@@ -207,7 +207,7 @@ class WorkerProcess:
         pending = Pending(hooks, done)
         with child.send_lock:
             child.pending[token] = pending
-        if not child.send(("run", token, spec, args)):
+        if not child.send(("run", token, spec), args):
             with child.send_lock:
                 lost = child.pending.pop(token, None)
             if lost is not None:  # else the reader already told it

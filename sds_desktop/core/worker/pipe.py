@@ -21,6 +21,7 @@ from sds_desktop.core.worker.job import JobHooks
 from sds_desktop.core.worker.wire import CHILD_FLAG, write_frame
 
 if TYPE_CHECKING:
+    from sds_desktop.core.gateway_base import GatewayArgs
     from sds_desktop.core.listing import FileRow
 
 ENV_VAR = "SDS_DESKTOP_TRANSFERS"
@@ -100,6 +101,7 @@ class ChildHandle:
         self.retired = False
         """Ended on purpose (idle, or closed): its end is no death."""
         self.reaped = threading.Event()
+        self._gateways: dict[GatewayArgs, int] = {}
 
     def retire(self) -> None:
         """Ask the child to end; its reader reaps it."""
@@ -111,13 +113,23 @@ class ChildHandle:
                 with contextlib.suppress(OSError):
                     self.proc.stdin.close()
 
-    def send(self, message: tuple[Any, ...]) -> bool:
+    def send(self, message: tuple[Any, ...], args: GatewayArgs | None = None) -> bool:
+        """Write ``message``; with ``args``, the message's last field becomes the number
+        that stands for them in the child (sent once: a gateway's arguments pickle to
+        ~4 KB, the rest of a job to ~300 bytes)."""
         stdin = self.proc.stdin
         with self.send_lock:
             if self.gone or stdin is None:
                 return False
+            frame = [message]
+            if args is not None:
+                number = self._gateways.get(args)
+                if number is None:
+                    number = self._gateways[args] = len(self._gateways) + 1
+                    frame.insert(0, ("gw", number, args))
+                frame[-1] = (*message, number)
             try:
-                write_frame(stdin, [message])
+                write_frame(stdin, frame)
             except (OSError, ValueError):
                 return False
         return True

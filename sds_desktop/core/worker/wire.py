@@ -4,7 +4,9 @@ A frame is a 4-byte big-endian length and a pickle of a list of messages. Only o
 two processes ever read these pipes (the child is started by ``host`` with its stdin and
 stdout as the pipe ends), so unpickling is no wider a door than importing our modules.
 
-Messages, window → child: ``("run", token, JobSpec, GatewayArgs)``,
+Messages, window → child: ``("gw", number, GatewayArgs)`` (once per gateway: later
+messages name it by number), ``("run", token, JobSpec, number)``,
+``("list", token, path, number)``,
 ``("cancel", token, pausing)``, ``("rate", bytes_per_s)``, ``("exit",)``.
 Child → window: ``("hello", pid)``, ``("p", {token: bytes})`` (progress since the last
 frame), ``("ph", {token: (phase, done, total)})`` (the latest phase of each job),
