@@ -169,6 +169,8 @@ class QueueTransitions(QueueStore):
         """Move the waiting items whose time has come back to queued; their ids."""
         now = time.monotonic() if now is None else now
         with self._lock:
+            if not self._by_state[ItemState.WAITING]:
+                return []  # the usual case, at every tick: no walk over 20,000 items
             ready = [
                 i.id
                 for i in self._items.values()
@@ -180,6 +182,8 @@ class QueueTransitions(QueueStore):
 
     def next_retry_at(self) -> float | None:
         with self._lock:
+            if not self._by_state[ItemState.WAITING]:
+                return None
             times = [
                 i.retry_at
                 for i in self._items.values()

@@ -144,10 +144,12 @@ class EnqueueMixin:
                     account=self.account,
                     left_out=skipped,
                 )
-                for (_, file), item in zip(specs, added, strict=False):
-                    self._batch.add(item.id)
-                    if file is not None:
-                        self._files[item.id] = file
+                self._batch.add_new({item.id: item.size for item in added[: len(specs)]})
+                self._files.update(
+                    (item.id, file)
+                    for (_, file), item in zip(specs, added, strict=False)
+                    if file is not None
+                )
                 for (_, reason), item in zip(bad, added[len(specs) :], strict=True):
                     # never dropped in silence: one failed row with its reason
                     log.warning("%s: %s", item.local_path or item.sds_path, reason)

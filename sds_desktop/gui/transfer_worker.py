@@ -167,6 +167,11 @@ class BatchTotals:
         self._open[item_id] = size
         self._open_total += size
 
+    def add_new(self, sizes: dict[int, int]) -> None:
+        """Items just queued (never counted before): ``{id: size}`` in one update."""
+        self._open.update(sizes)
+        self._open_total += sum(sizes.values())
+
     def settle(self, item_id: int) -> None:
         """Fix the contribution of an item that reached a final state."""
         try:
