@@ -26,6 +26,7 @@ FULL: dict[str, list[str]] = {
     "vs_sdk": ["--files", "2000", "--file-kib", "64", "--latency-ms", "50", "--rounds", "2"],
     "gui_stalls": ["--files", "1000", "--queue", "20000", "--window-s", "20", "--rounds", "3"],
     "worker_process": ["--files", "1000", "--rounds", "3"],
+    "queue_batch": ["--items", "20000", "--rounds", "3"],
     "sandbox_throughput": [],
     "sandbox_memory": ["--gib", "2"],
 }
@@ -35,6 +36,7 @@ QUICK: dict[str, list[str]] = {
     "vs_sdk": ["--files", "100", "--latency-ms", "50", "--rounds", "1"],
     "gui_stalls": ["--files", "200", "--queue", "2000", "--window-s", "5", "--rounds", "1"],
     "worker_process": ["--files", "200", "--rounds", "1"],
+    "queue_batch": ["--items", "2000", "--rounds", "1"],
     "sandbox_throughput": ["--files", "100"],
     "sandbox_memory": ["--gib", "1"],
 }
