@@ -38,6 +38,7 @@ from sds_desktop.core.queue_items import (
     account_key,
 )
 from sds_desktop.core.queue_order import Where, new_ranks
+from sds_desktop.core.queue_store import PreparedJob
 from sds_desktop.core.queue_transitions import QueueTransitions
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "ItemState",
     "Job",
     "JobProgress",
+    "PreparedJob",
     "QueueEvent",
     "QueueItem",
     "TransferQueue",

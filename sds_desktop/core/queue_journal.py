@@ -54,6 +54,9 @@ CREATE INDEX IF NOT EXISTS left_out_job ON left_out(job_id);
 """
 _RANK_COLUMN = "ALTER TABLE items ADD COLUMN rank REAL"
 """Journals from before reordering have no rank: NULL reads as the item's id."""
+_READY_COLUMN = "ALTER TABLE jobs ADD COLUMN ready INTEGER NOT NULL DEFAULT 1"
+"""0 while a job's items are being written in several transactions (a large job, queued
+from the planner's thread); journals from before have only whole jobs."""
 
 _COLUMNS = (
     "id, job_id, direction, name, local_path, sds_path, size, account, file_uuid, state, "
@@ -117,6 +120,20 @@ class Journal:
         self._db.executescript(_SCHEMA)
         if "rank" not in {row[1] for row in self._db.execute("PRAGMA table_info(items)")}:
             self._db.execute(_RANK_COLUMN)
+        if "ready" not in {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}:
+            self._db.execute(_READY_COLUMN)
+        self._drop_unready()
+
+    def _drop_unready(self) -> None:
+        """A job whose writing was cut off (the app ended while it was being queued) had
+        not reached the queue: nobody saw it queued, so it goes, with what was written."""
+        unready = [row[0] for row in self._db.execute("SELECT id FROM jobs WHERE ready=0")]
+        if unready:
+            with self.transaction():
+                for job_id in unready:
+                    self._db.execute("DELETE FROM items WHERE job_id=?", (job_id,))
+                    self._db.execute("DELETE FROM left_out WHERE job_id=?", (job_id,))
+                    self._db.execute("DELETE FROM jobs WHERE id=?", (job_id,))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -180,12 +197,19 @@ class Journal:
         return [(str(p), str(r)) for p, r in rows]
 
     # -- writing (inside a transaction where several belong together) -------------------
-    def insert_job(self, label: str, direction: Direction, account: str, now: float) -> int:
+    def insert_job(
+        self, label: str, direction: Direction, account: str, now: float, *, ready: bool = True
+    ) -> int:
+        """A new job's row; ``ready=False``: its items follow in later transactions, and
+        it counts only after :meth:`mark_ready` (see :meth:`_drop_unready`)."""
         cur = self._db.execute(
-            "INSERT INTO jobs (label, direction, account, created_at) VALUES (?,?,?,?)",
-            (label, direction.value, account, now),
+            "INSERT INTO jobs (label, direction, account, created_at, ready) VALUES (?,?,?,?,?)",
+            (label, direction.value, account, now, int(ready)),
         )
         return int(cur.lastrowid or 0)
+
+    def mark_ready(self, job_id: int) -> None:
+        self._db.execute("UPDATE jobs SET ready=1 WHERE id=?", (job_id,))
 
     def insert_items(self, items: list[QueueItem]) -> list[int]:
         """New items' rows, in one statement after the first; their ids (consecutive:

@@ -17,7 +17,7 @@ import heapq
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sds_desktop.core.queue_items import (
@@ -34,7 +34,21 @@ from sds_desktop.core.queue_items import (
 from sds_desktop.core.queue_journal import Journal
 from sds_desktop.core.transfer import SMALL_FILE_BYTES
 
-__all__ = ["QueueStore"]
+__all__ = ["PREPARE_CHUNK", "PreparedJob", "QueueStore"]
+
+PREPARE_CHUNK = 2000
+"""Items written per transaction by :meth:`QueueStore.prepare_job` (~25 ms of the lock)."""
+
+
+@dataclass(frozen=True)
+class PreparedJob:
+    """A job written to the journal but not yet in the queue (:meth:`QueueStore.publish`)."""
+
+    job: Job
+    items: list[QueueItem]
+    """The queue's own items, to be: nobody else holds them."""
+    copies: list[QueueItem]
+    """Snapshots of them, for the caller."""
 
 
 class QueueStore:
@@ -167,46 +181,98 @@ class QueueStore:
     ) -> tuple[Job, list[QueueItem]]:
         """Create one job holding one queued item per spec; ``left_out`` = the (path,
         reason) of files it leaves out on purpose (empty, ignored, symlinks), kept with
-        the job for its details."""
+        the job for its details. Both halves at once: see :meth:`prepare_job`."""
+        return self.publish(
+            self.prepare_job(label, direction, specs, account=account, left_out=left_out)
+        )
+
+    def prepare_job(
+        self,
+        label: str,
+        direction: Direction,
+        specs: Iterable[ItemSpec],
+        *,
+        account: str = "",
+        left_out: Iterable[tuple[str, str]] = (),
+    ) -> PreparedJob:
+        """The first half of :meth:`add_job`, for any thread (the app's planner): the job
+        and its items built and written to the journal but not yet in the queue;
+        :meth:`publish` puts them in, on the thread that owns the listeners. Most of a
+        20,000-item job's cost (SQLite, the items' objects, the callers' copies) is paid
+        here, and the queue's lock is held for one chunk of rows at a time (~25 ms), so a
+        GUI thread that reads the queue meanwhile never waits for the whole job.
+
+        The job is written as not ready, its items in chunks, then marked ready in a last
+        transaction: a restart in between finds no trace of it (it never reached the
+        queue), and a restart after finds it whole, every item queued."""
         now = time.time()
         account = account_key(account)
+        wanted = list(specs)
+        with self._lock, self._journal.transaction():
+            job_id = self._journal.insert_job(label, direction, account, now, ready=False)
+        job = Job(job_id, label, direction, account, now)
+        added = [
+            QueueItem(
+                id=0,
+                job_id=job_id,
+                direction=spec.direction,
+                name=spec.name,
+                local_path=spec.local_path,
+                sds_path=spec.sds_path,
+                size=spec.size,
+                account=account,
+                file_uuid=spec.file_uuid,
+                created_at=now,
+            )
+            for spec in wanted
+        ]
+        try:
+            for start in range(0, len(added), PREPARE_CHUNK):
+                self._journal_chunk(added[start : start + PREPARE_CHUNK])
+            with self._lock, self._journal.transaction():
+                self._journal.add_left_out(job_id, left_out)
+                self._journal.mark_ready(job_id)
+        except BaseException:
+            with contextlib.suppress(Exception), self._lock:
+                self._journal.delete([i.id for i in added if i.id], [job_id])
+            raise
+        return PreparedJob(job, added, [i.copy() for i in added])
+
+    def _journal_chunk(self, chunk: list[QueueItem]) -> None:
+        """Give ``chunk`` its ids and ranks and write it, in one transaction."""
+        with self._lock, self._journal.transaction():
+            moved: dict[int, float] = {}
+            for item, item_id in zip(chunk, self._journal.insert_items(chunk), strict=True):
+                item.id = item_id
+                item.rank = max(float(item_id), self._max_rank + 1)
+                self._max_rank = item.rank
+                if item.rank != item_id:  # after a move to the bottom: join the end
+                    moved[item_id] = item.rank
+            if moved:
+                self._journal.set_ranks(moved)
+
+    def publish(self, prepared: PreparedJob) -> tuple[Job, list[QueueItem]]:
+        """Put a prepared job's items in the queue and tell the listeners ("added");
+        the job and copies of its items. Cheap at any size: the items are new and queued,
+        so the indexes take them in bulk."""
+        job, added = prepared.job, prepared.items
         with self._lock:
-            with self._journal.transaction():
-                job = Job(
-                    self._journal.insert_job(label, direction, account, now),
-                    label,
-                    direction,
-                    account,
-                    now,
-                )
-                added = [
-                    QueueItem(
-                        id=0,
-                        job_id=job.id,
-                        direction=spec.direction,
-                        name=spec.name,
-                        local_path=spec.local_path,
-                        sds_path=spec.sds_path,
-                        size=spec.size,
-                        account=account,
-                        file_uuid=spec.file_uuid,
-                        created_at=now,
-                    )
-                    for spec in specs
-                ]
-                for item, item_id in zip(added, self._journal.insert_items(added), strict=True):
-                    item.id = item_id
-                    item.rank = max(float(item.id), self._max_rank + 1)
-                    self._max_rank = item.rank
-                    if item.rank != item.id:  # after a move to the bottom: join the end
-                        self._journal.set_ranks({item.id: item.rank})
-                self._journal.add_left_out(job.id, left_out)
+            if job.id in self._jobs:
+                raise ValueError(f"job {job.id} is in the queue already")
             self._jobs[job.id] = job
+            self._items.update((item.id, item) for item in added)
+            lanes: dict[tuple[str, bool], list[tuple[float, int]]] = {}
+            small = self.small_file_bytes
             for item in added:
-                self._items[item.id] = item
-                self._track(item, None)
+                lanes.setdefault((item.account, item.size < small), []).append((item.rank, item.id))
+            for lane, entries in lanes.items():
+                heap = self._queued.setdefault(lane, [])
+                heap.extend(entries)
+                heapq.heapify(heap)
+            self._by_state[ItemState.QUEUED] += len(added)
+            self._job_size[job.id] += len(added)
         self._notify("added", [i.id for i in added])
-        return job, [i.copy() for i in added]
+        return job, prepared.copies
 
     # -- removal -------------------------------------------------------------------
     def remove(self, item_ids: Iterable[int]) -> list[int]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sds_desktop.core.models import SDSFile
 from sds_desktop.core.paths import join_sds, normalize_sds_path
-from sds_desktop.core.queue import Direction
+from sds_desktop.core.queue import Direction, PreparedJob
 from sds_desktop.core.transfer import plan_download, plan_upload
 from sds_desktop.gui.transfer_plan import (
     Bad,
@@ -125,25 +125,37 @@ class EnqueueMixin:
         self._start_planning(plan, Direction.DOWNLOAD)
 
     def _start_planning(self, plan: object, direction: Direction) -> None:
+        """Run ``plan`` on the planner's thread and write its jobs to the queue's journal
+        there too (``prepare_job``: SQLite and 20,000 items' objects are ~0.4 s); the GUI
+        thread only puts the prepared jobs in the queue (``publish``, ~30 ms)."""
         self._planning += 1
         self._set_busy(busy=True)
+        queue, account = self.queue, self.account
+        assert callable(plan)
 
-        def done(jobs: object) -> None:
-            self._planning -= 1
-            assert isinstance(jobs, list)
-            for label, specs, skipped, bad in jobs:
+        def plan_and_journal() -> list[tuple[PreparedJob, list[Planned], list[Bad]]]:
+            out = []
+            for label, specs, skipped, bad in plan():
                 if skipped:
                     log.info("%s: %d file(s) left out (ignored or empty)", label, len(skipped))
                 if not specs and not bad:
                     log.info("%s: nothing to transfer", label)
                     continue
-                job, added = self.queue.add_job(
+                prepared = queue.prepare_job(
                     label,
                     direction,
                     [spec for spec, _ in specs] + [spec for spec, _ in bad],
-                    account=self.account,
+                    account=account,
                     left_out=skipped,
                 )
+                out.append((prepared, specs, bad))
+            return out
+
+        def done(jobs: object) -> None:
+            self._planning -= 1
+            assert isinstance(jobs, list)
+            for prepared, specs, bad in jobs:
+                job, added = self.queue.publish(prepared)
                 self._batch.add_new({item.id: item.size for item in added[: len(specs)]})
                 self._files.update(
                     (item.id, file)
@@ -154,7 +166,7 @@ class EnqueueMixin:
                     # never dropped in silence: one failed row with its reason
                     log.warning("%s: %s", item.local_path or item.sds_path, reason)
                     self.queue.mark_failed(item.id, reason)
-                log.info("queued %s of %d file(s): %s", direction.value, len(added), label)
+                log.info("queued %s of %d file(s): %s", direction.value, len(added), job.label)
                 self.jobAdded.emit(job.id, len(added))
             self._pump()
 
@@ -164,8 +176,7 @@ class EnqueueMixin:
             self.planFailed.emit(str(exc))
             self._pump()
 
-        assert callable(plan)
-        self.planner.call(plan, done, failed)
+        self.planner.call(plan_and_journal, done, failed)
 
     def add_planned_job(
         self, label: str, direction: Direction, planned: Sequence[Planned]
