@@ -41,6 +41,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from sds_desktop.core.queue import ItemState
+from sds_desktop.gui.app import freeze_start_up_heap
 from sds_desktop.gui.main_window import MainWindow
 from sds_desktop.gui.settings import Settings
 from sds_desktop.sandbox.server import SandboxServer
@@ -118,6 +119,9 @@ def main() -> int:
     parser.add_argument(
         "--switch-ms", type=float, default=None, help="sys.setswitchinterval (GIL hand-over)"
     )
+    parser.add_argument(
+        "--no-freeze", action="store_true", help="leave start-up's objects to the GC"
+    )
     parser.add_argument("--profile", default=None, help="cProfile of the GUI thread (small)")
     args = parser.parse_args()
 
@@ -160,6 +164,9 @@ def _run(app: QApplication, tmp: Path, args: argparse.Namespace) -> int:
         window.show()
         window.sign_in_with(url, key, stored="session")
         run_until(lambda: window.account is not None, 30)
+        window.install_rf()  # what app.run does once the window has painted
+        if not args.no_freeze:
+            freeze_start_up_heap()
         if args.small_parallel is not None:
             window.controller.small_parallel = args.small_parallel
         beat = Heartbeat()
@@ -230,7 +237,7 @@ def _queue_phase(  # noqa: PLR0917
     beat.start()
     t0 = time.monotonic()
     window.upload([src], f"/queue-{r}")
-    run_until(lambda: len(queue.ids()) >= args.queue, 300)
+    run_until(lambda: len(queue) >= args.queue, 300)
     planned = time.monotonic() - t0
     run_until(lambda: queue.counts()["finished"] >= 1, 300)
     first = time.monotonic()
