@@ -8,18 +8,22 @@ Targets (issue 13): first rows <= 1 s, all rows <= 10 s, no GUI stall > 100 ms, 
 worker lists, the window holds the rows). The sandbox runs in its own process (as a
 gateway would); the files are made in its store directly. Each round signs in (the root
 listing runs and is waited for), then opens the folder from the path bar, as a user
-would, and measures until the flat list holds every row, sorted. A 5 ms heartbeat on the
-GUI thread records the stalls. The core alone (ParallelLister, no window) is timed too,
-with the sandbox's CPU time (and, with ``--sandbox-before``, alternated against an older
-tree's sandbox). Prints one line per round, writes results/large_folder.{json,md}; the
-temp folder is removed at the end.
+would, and measures until the flat list holds every row, sorted. Each window round runs
+in a fresh process, set up as ``app.run`` sets up the window once it has painted (gui.rf
+installed, start-up's objects frozen), so that the data made here and the core's rounds
+stay out of its RSS. A 5 ms heartbeat on the GUI thread records the stalls. The core
+alone (ParallelLister, no window) is timed too, with the sandbox's CPU time (and, with
+``--sandbox-before``, alternated against an older tree's sandbox). Prints one line per
+round, writes results/large_folder.{json,md}; the temp folder is removed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +41,7 @@ from PySide6.QtWidgets import QApplication
 
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.listing import ParallelLister
+from sds_desktop.gui.app import freeze_start_up_heap
 from sds_desktop.gui.main_window import MainWindow
 from sds_desktop.gui.settings import Settings
 from sds_desktop.sandbox.server import SandboxServer
@@ -77,6 +82,8 @@ def window_round(app: QApplication, url: str, key: str, folder: str, cfg: Path) 
     window.show()
     window.sign_in_with(url, key, stored="session")
     run_until(lambda: window.account is not None, 30)
+    window.install_rf()  # as app.run does once the window has painted
+    freeze_start_up_heap()
     model = window.remote_pane.model
     run_until(lambda: model.state == "loaded", 300)
     beat = Heartbeat()
@@ -121,7 +128,13 @@ def main() -> int:
         help="also list from the sandbox of git revision REV, alternated (core alone)",
     )
     parser.add_argument("--core-only", action="store_true", help="skip the window rounds")
+    parser.add_argument("--window-round", nargs=4, metavar=("URL", "KEY", "FOLDER", "CFG"))
     args = parser.parse_args()
+    if args.window_round:  # one window round, in this fresh process: JSON on stdout
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        url, key, folder, cfg = args.window_round
+        print(json.dumps(window_round(app, url, key, folder, Path(cfg))), flush=True)
+        return 0
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="sds-large-"))
     series: list[Series] = []
@@ -167,7 +180,15 @@ def main() -> int:
                 _,
             ):
                 for r in range(args.rounds):
-                    got = window_round(app, url, key, folder, tmp / f"config{r}")
+                    cmd = [sys.executable, __file__, "--window-round", url, key, folder]
+                    out = subprocess.run(
+                        [*cmd, str(tmp / f"config{r}")],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                        timeout=900,
+                    ).stdout
+                    got = json.loads(out.strip().splitlines()[-1])
                     print(
                         f"round {r + 1}: {got['rows']} rows; first rows {got['first']:.2f} s, "
                         f"all {got['total']:.1f} s; GUI {got['gaps']}; RSS {got['rss']:.0f} MiB "

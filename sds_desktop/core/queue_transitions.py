@@ -18,6 +18,7 @@ from sds_desktop.core.queue_items import (
     FINISHED_STATES,
     STOPPED_STATES,
     ItemState,
+    QueueItem,
 )
 from sds_desktop.core.queue_journal import Journal
 from sds_desktop.core.queue_store import QueueStore
@@ -54,24 +55,28 @@ class QueueTransitions(QueueStore):
         finished_at = time.time() if stopped else None
         clear_retry = state is not ItemState.WAITING
         clear_phase = state is not ItemState.RUNNING
+        clear_note = state in STOPPED_STATES
         with self._lock:
-            moved = []
+            moved: list[QueueItem] = []
+            olds: list[ItemState] = []
+            items = self._items
             for item_id in dict.fromkeys(item_ids):
-                item = self._items.get(item_id)
+                item = items.get(item_id)
                 if item is None or (allowed is not None and item.state not in allowed):
                     continue
-                old, item.state = item.state, state
-                self._track(item, old)
+                olds.append(item.state)
+                item.state = state
                 for key, value in changes.items():
                     setattr(item, key, value)
                 item.finished_at = finished_at
                 if clear_retry:
                     item.retry_at = None
-                if state in STOPPED_STATES:
+                if clear_note:
                     item.note = ""
                 if clear_phase:
                     item.phase, item.phase_done, item.phase_total = "", 0, 0
                 moved.append(item)
+            self._track_moves(moved, olds)
             # RUNNING is not journaled: on load it would read as QUEUED anyway, and
             # skipping it halves the writes per transfer (they happen on the GUI thread).
             if len(moved) == 1 and state is not ItemState.RUNNING:
