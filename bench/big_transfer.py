@@ -46,7 +46,8 @@ from _sandbox import add_user, running_sandbox
 RUNNER = r"""
 import json, os, resource, sys, threading, time
 from pathlib import Path
-which, direction, base, key, arg, dest = sys.argv[1:7]
+which, direction, base, arg, dest = sys.argv[1:6]
+key = os.environ.pop("SDS_BENCH_KEY")  # not on the command line: ps shows that to all
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -83,10 +84,19 @@ print(json.dumps({"seconds": time.monotonic() - t0, "cpu": cpu() - c0,
 """
 
 
-def curl_upload(base: str, key: str, path: Path, out: str = os.devnull) -> list[str]:
+def key_header(folder: Path, n: int, key: str) -> Path:
+    """The key as a header file for curl's ``-H @file`` (private: not on a command line,
+    which ``ps`` shows to every user)."""
+    path = folder / f"key-{n}.header"
+    path.touch(mode=0o600)
+    path.write_text(f"Authorization: Api-Key: {key}\n")
+    return path
+
+
+def curl_upload(base: str, header: Path, path: Path, out: str = os.devnull) -> list[str]:
     return [
         "curl", "-sS", "--fail", "-o", out,
-        "-H", f"Authorization: Api-Key: {key}",
+        "-H", f"@{header}",
         "-F", "directory=/bench/big", "-F", f"name={path.name}",
         "-F", "media_type=application/octet-stream", "-F", "permissions=rw-r--r--",
         "-F", f"file=@{path};type=application/octet-stream",
@@ -94,17 +104,17 @@ def curl_upload(base: str, key: str, path: Path, out: str = os.devnull) -> list[
     ]  # fmt: skip
 
 
-def curl_download(base: str, key: str, uuid: str, dest: Path) -> list[str]:
+def curl_download(base: str, header: Path, uuid: str, dest: Path) -> list[str]:
     return [
         "curl", "-sS", "--fail", "-o", str(dest),
-        "-H", f"Authorization: Api-Key: {key}",
+        "-H", f"@{header}",
         f"{base}/api/v1/assets/files/{uuid}/download/",
     ]  # fmt: skip
 
 
-def seed_download(base: str, key: str, path: Path) -> str:
+def seed_download(base: str, header: Path, path: Path) -> str:
     out = subprocess.run(
-        curl_upload(base, key, path, out="-"),
+        curl_upload(base, header, path, out="-"),
         capture_output=True,
         text=True,
         check=True,
@@ -156,7 +166,8 @@ def main() -> int:
             keys["down"] = keys.pop("down@bench.example")
             ctx = running_sandbox(data)
         with ctx as (base, proc):
-            uuid = seed_download(base, keys["down"], src) if "down" in directions else ""
+            headers = {who: key_header(tmp, n, key) for n, (who, key) in enumerate(keys.items())}
+            uuid = seed_download(base, headers["down"], src) if "down" in directions else ""
             for r in range(args.rounds):
                 order = contenders if r % 2 == 0 else contenders[::-1]
                 for d in directions:
@@ -164,18 +175,21 @@ def main() -> int:
                         dest = tmp / f"down-{c}.bin"
                         if c == "curl":
                             cmd = (
-                                curl_upload(base, keys[f"u{r}-{c}@bench.example"], src)
+                                curl_upload(base, headers[f"u{r}-{c}@bench.example"], src)
                                 if d == "up"
-                                else curl_download(base, keys["down"], uuid, dest)
+                                else curl_download(base, headers["down"], uuid, dest)
                             )
                         else:
                             key = keys[f"u{r}-{c}@bench.example"] if d == "up" else keys["down"]
                             arg = str(src) if d == "up" else uuid
                             who = c.split("@")[0]
-                            cmd = [PYTHON, "-P", "-c", RUNNER, who, d, base, key, arg, str(dest)]
+                            cmd = [PYTHON, "-P", "-c", RUNNER, who, d, base, arg, str(dest)]
                         subprocess.run(["sync"], check=False)
                         server0 = process_cpu(proc.pid) if proc else 0.0
-                        m = measure(cmd, env=envs[c])
+                        env = dict(envs[c] or os.environ)
+                        if c != "curl":
+                            env["SDS_BENCH_KEY"] = key
+                        m = measure(cmd, env=env)
                         server = (process_cpu(proc.pid) - server0) if proc else 0.0
                         # The interpreter's start is not the transfer: the runner's figures.
                         own = json.loads(m.stdout) if c != "curl" else {}

@@ -45,7 +45,8 @@ from _sandbox import add_user, running_sandbox
 RUNNER = r"""
 import json, os, resource, sys, time
 from pathlib import Path
-which, direction, base, key, src, sds_path, workers = sys.argv[1:8]
+which, direction, base, src, sds_path, workers = sys.argv[1:7]
+key = os.environ.pop("SDS_BENCH_KEY")  # not on the command line: ps shows that to all
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -125,8 +126,11 @@ def main() -> int:
         with server as (base, proc):
             print(f"sandbox {base}; {args.latency_ms} ms per response; {label}", flush=True)
             if "down" in directions:
-                seed = [PYTHON, "-P", "-c", RUNNER, "ours", "up", base, keys["down"]]
-                measure([*seed, str(src), "/bench/down", "16"])
+                seed = [PYTHON, "-P", "-c", RUNNER, "ours", "up", base]
+                measure(
+                    [*seed, str(src), "/bench/down", "16"],
+                    env=dict(os.environ, SDS_BENCH_KEY=keys["down"]),
+                )
             for r in range(args.rounds):
                 order = contenders if r % 2 == 0 else contenders[::-1]
                 for d in directions:
@@ -136,11 +140,13 @@ def main() -> int:
                         sds_path = f"/bench/up-{r}" if d == "up" else "/bench/down"
                         workers = c.rsplit("w", 1)[1] if c.startswith("ours") else "0"
                         who = "sdk" if c == "sdk" else "ours"
-                        cmd = [PYTHON, "-P", "-c", RUNNER, who, d, base, key, str(target)]
+                        cmd = [PYTHON, "-P", "-c", RUNNER, who, d, base, str(target)]
                         # The SDK keeps resumable-upload state under XDG_STATE_HOME and
                         # would skip the same local files next round: a fresh one each run.
                         state = tmp / f"sdk-state-{r}-{d}"
-                        env = dict(os.environ, XDG_STATE_HOME=str(state)) if who == "sdk" else None
+                        env = dict(os.environ, SDS_BENCH_KEY=key)
+                        if who == "sdk":
+                            env["XDG_STATE_HOME"] = str(state)
                         server0 = process_cpu(proc.pid) if proc else 0.0
                         m = measure([*cmd, sds_path, workers], env=env)
                         server = (process_cpu(proc.pid) - server0) if proc else 0.0
