@@ -95,7 +95,7 @@ class SandboxApp:
         request = Request(environ)
         request.max_form_memory_size = FORM_MEMORY_LIMIT
         response = self.dispatch(request)
-        if request.content_length and not getattr(request.stream, "is_exhausted", True):
+        if request.content_length and not _finish_body(request, environ.get(COUNTER_KEY), length):
             response.headers["Connection"] = "close"
         if is_api:
             self.faults.delay_response()
@@ -152,3 +152,30 @@ def _redirect(request: Request) -> Response:
     query = request.query_string.decode("latin-1")
     location = path + ("?" + query if query else "")
     return Response(status=301, headers={"Location": location}, content_type="text/html")
+
+
+DRAIN_LIMIT = 64 * 1024
+"""What the sandbox reads of a body the app left unread, to keep the connection."""
+
+
+def _finish_body(request: Request, counter: CountingInput | None, length: int) -> bool:
+    """Read what the app left of a request body, if at most :data:`DRAIN_LIMIT` bytes,
+    so that the connection can serve the next request; False (close it) if more is left
+    or reading fails. Werkzeug's form parser stops at the closing boundary and leaves
+    the epilogue (its last CRLF), so every upload used to end its connection; production's
+    nginx reads whole bodies and keeps the connection. Counted from the socket's side
+    (``counter``): what the app read by any path is never waited for twice."""
+    if counter is None:
+        return bool(getattr(request.stream, "is_exhausted", True))
+    left = length - counter.count
+    if left > DRAIN_LIMIT:
+        return False
+    try:
+        while left > 0:
+            chunk = counter.read(min(65536, left))
+            if not chunk:
+                return False
+            left -= len(chunk)
+    except Exception:  # noqa: BLE001 - a client gone: just close
+        return False
+    return True

@@ -47,11 +47,60 @@ def test_http11_connections_are_kept_alive(server: SandboxServer, api: Api) -> N
             assert b"connection: close" not in head.lower()
 
 
-def test_unread_body_closes_the_connection(server: SandboxServer, api: Api) -> None:
-    # a request whose body the app does not read cannot be followed on that connection
+def test_a_small_unread_body_is_read_and_the_connection_kept(
+    server: SandboxServer, api: Api
+) -> None:
+    """As production's nginx does: a body the app did not read (a 405 here, a multipart
+    epilogue after every upload) does not cost the connection when it is small."""
     r = api.post("/auth/", data=b"x" * 100)
     assert r.status_code == 405
+    assert r.headers.get("Connection") != "close"
+
+
+def test_a_large_unread_body_closes_the_connection(server: SandboxServer, api: Api) -> None:
+    # more than the sandbox reads on the app's behalf: it answers and closes
+    r = api.post("/auth/", data=b"x" * 1_000_000)
+    assert r.status_code == 405
     assert r.headers.get("Connection") == "close"
+
+
+def test_uploads_keep_their_connection(server: SandboxServer, api: Api) -> None:
+    """Three uploads and a listing over one socket: each upload's answer leaves the
+    connection open (it closed after every upload: a new connection and server thread
+    per file)."""
+    assert api.key is not None
+    boundary = "b0undary"
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        for i in range(3):
+            fields = "".join(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                for k, v in (
+                    ("directory", "/keep"),
+                    ("name", f"k{i}.bin"),
+                    ("media_type", "application/octet-stream"),
+                    ("permissions", "rw-r--r--"),
+                )
+            )
+            body = (
+                (
+                    fields + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                    f'filename="k{i}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                ).encode()
+                + bytes([i]) * 5000
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
+            head = (
+                f"POST /api/v1/assets/files/ HTTP/1.1\r\nHost: x\r\n"
+                f"Authorization: Api-Key: {api.key}\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            sock.sendall(head + body)
+            answer = _read_response(sock)
+            assert answer.startswith(b"HTTP/1.1 201"), answer
+            assert b"connection: close" not in answer.lower()
+        sock.sendall(_request(api.key, "/api/v1/assets/files/?path=/keep"))
+        assert _read_response(sock).startswith(b"HTTP/1.1 200")
 
 
 def test_drop_fault_resets_the_connection(server: SandboxServer, api: Api) -> None:
