@@ -49,6 +49,11 @@ class KeepAliveHandler(WSGIRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # As nginx's tcp_nodelay: a kept-alive connection's small answers go out at once.
+        # Without it, a response written in two parts (head, body) waits for the client's
+        # delayed ACK, ~40 ms a request on Linux once a connection leaves quick-ACK mode.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         tracked = getattr(self.server, "open_connections", None)
         if tracked is not None:
             tracked.add(self.connection)  # stop() drops it, as a gateway going down does

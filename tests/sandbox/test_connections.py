@@ -163,3 +163,16 @@ def test_stop_lets_an_upload_being_stored_finish_first(tmp_path, monkeypatch) ->
     sender.join(10)
     assert order == ["stored", "closed"]
     assert answers == [201]
+
+
+def test_kept_alive_connections_send_at_once(server: SandboxServer, api: Api) -> None:
+    """TCP_NODELAY on every connection, as nginx's tcp_nodelay: without it, each answer
+    on a kept-alive connection (head, then body) waited for the client's delayed ACK,
+    ~40 ms a request, which every listing page and upload check paid."""
+    assert api.key is not None
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(_request(api.key))
+        assert _read_response(sock).startswith(b"HTTP/1.1 200")
+        served = list(server._server.open_connections)  # type: ignore[union-attr]
+        assert served
+        assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in served)
