@@ -36,7 +36,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from _common import Series, core_at, limit_of, process_cpu, write_results
 from _sandbox import running_sandbox
 from gui_stalls import Heartbeat, run_until
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from sds_desktop.core.gateway import Gateway
@@ -135,7 +134,6 @@ def main() -> int:
         url, key, folder, cfg = args.window_round
         print(json.dumps(window_round(app, url, key, folder, Path(cfg))), flush=True)
         return 0
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="sds-large-"))
     series: list[Series] = []
     try:
@@ -240,7 +238,6 @@ def main() -> int:
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    QTimer.singleShot(0, app.quit)
     return 0
 
 

@@ -128,13 +128,15 @@ class Journal:
     def _drop_unready(self) -> None:
         """A job whose writing was cut off (the app ended while it was being queued) had
         not reached the queue: nobody saw it queued, so it goes, with what was written."""
-        unready = [row[0] for row in self._db.execute("SELECT id FROM jobs WHERE ready=0")]
-        if unready:
+        if self._db.execute("SELECT 1 FROM jobs WHERE ready=0 LIMIT 1").fetchone():
             with self.transaction():
-                for job_id in unready:
-                    self._db.execute("DELETE FROM items WHERE job_id=?", (job_id,))
-                    self._db.execute("DELETE FROM left_out WHERE job_id=?", (job_id,))
-                    self._db.execute("DELETE FROM jobs WHERE id=?", (job_id,))
+                self._db.execute(
+                    "DELETE FROM items WHERE job_id IN (SELECT id FROM jobs WHERE ready=0)"
+                )
+                self._db.execute(
+                    "DELETE FROM left_out WHERE job_id IN (SELECT id FROM jobs WHERE ready=0)"
+                )
+                self._db.execute("DELETE FROM jobs WHERE ready=0")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

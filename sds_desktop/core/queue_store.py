@@ -135,18 +135,17 @@ class QueueStore:
             else:
                 self._job_done.subtract(jobs)
         if state is ItemState.QUEUED:
-            small = self.small_file_bytes
-            lanes: dict[tuple[str, bool], list[tuple[float, int]]] = {}
-            for item, old in zip(moved, olds, strict=True):
-                if old is not ItemState.QUEUED:
-                    lanes.setdefault((item.account, item.size < small), []).append(
-                        (item.rank, item.id)
-                    )
-            self._push_queued(lanes)
+            self._push_queued(
+                [i for i, old in zip(moved, olds, strict=True) if old is not ItemState.QUEUED]
+            )
 
-    def _push_queued(self, lanes: dict[tuple[str, bool], list[tuple[float, int]]]) -> None:
-        """Add (rank, id) entries to the lanes' heaps: one by one for a few, else
-        appended and the heap rebuilt (linear, in C)."""
+    def _push_queued(self, items: list[QueueItem]) -> None:
+        """Put newly queued items in their lanes' heaps: one by one for a few, else
+        appended and each heap rebuilt (linear, in C)."""
+        small = self.small_file_bytes
+        lanes: dict[tuple[str, bool], list[tuple[float, int]]] = {}
+        for item in items:
+            lanes.setdefault((item.account, item.size < small), []).append((item.rank, item.id))
         for lane, entries in lanes.items():
             heap = self._queued.setdefault(lane, [])
             if len(entries) < 64:
@@ -249,7 +248,6 @@ class QueueStore:
         queue), and a restart after finds it whole, every item queued."""
         now = time.time()
         account = account_key(account)
-        wanted = list(specs)
         with self._lock, self._journal.transaction():
             job_id = self._journal.insert_job(label, direction, account, now, ready=False)
         job = Job(job_id, label, direction, account, now)
@@ -266,7 +264,7 @@ class QueueStore:
                 file_uuid=spec.file_uuid,
                 created_at=now,
             )
-            for spec in wanted
+            for spec in specs
         ]
         try:
             for start in range(0, len(added), PREPARE_CHUNK):
@@ -303,11 +301,7 @@ class QueueStore:
                 raise ValueError(f"job {job.id} is in the queue already")
             self._jobs[job.id] = job
             self._items.update((item.id, item) for item in added)
-            lanes: dict[tuple[str, bool], list[tuple[float, int]]] = {}
-            small = self.small_file_bytes
-            for item in added:
-                lanes.setdefault((item.account, item.size < small), []).append((item.rank, item.id))
-            self._push_queued(lanes)
+            self._push_queued(added)
             self._by_state[ItemState.QUEUED] += len(added)
             self._job_size[job.id] += len(added)
         self._notify("added", [i.id for i in added])
