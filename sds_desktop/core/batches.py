@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sds_desktop.core.checksum import ProgressCallback
+from sds_desktop.core.download_disk import name_too_long
 from sds_desktop.core.errors import FileError, PathError, SDSError
 from sds_desktop.core.gateway import Gateway
 from sds_desktop.core.models import SDSFile
@@ -42,11 +43,7 @@ FileDone = Callable[[FileResult], None]
 def local_os_error(exc: OSError, path: Path) -> FileError:
     """A readable, typed error for a local file-system failure on ``path``."""
     if exc.errno == errno.ENAMETOOLONG:
-        size = len(path.name.encode("utf-8", "surrogateescape"))
-        return PathError(
-            f"cannot save {path.name!r} here: the name is {size} bytes long, more than this "
-            "file system allows (usually 255); download it elsewhere or rename it on SDS"
-        )
+        return name_too_long(path)
     if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
         return FileError(f"disk full while writing {path}: free some space and retry")
     return FileError(f"cannot write {path}: {exc.strerror or exc}")

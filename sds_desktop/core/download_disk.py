@@ -113,6 +113,17 @@ def _free_bytes(path: Path) -> int | None:
     return None
 
 
+def name_too_long(target: Path) -> PathError:
+    """The error for a name the local file system refuses (ENAMETOOLONG), wherever in a
+    download it shows up (the target's check or the final rename: which one comes first
+    depends on whether another worker made the folder already)."""
+    size = len(target.name.encode("utf-8", "surrogateescape"))
+    return PathError(
+        f"cannot write {target}: the name is too long ({size} bytes, more than this file "
+        "system allows, usually 255); download it elsewhere or rename it on SDS"
+    )
+
+
 def _disk_error(exc: OSError, target: Path) -> FileError:
     if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
         free = _free_bytes(target.parent)
@@ -122,7 +133,7 @@ def _disk_error(exc: OSError, target: Path) -> FileError:
             free_bytes=free,
         )
     if exc.errno == errno.ENAMETOOLONG:
-        return PathError(f"cannot write {target}: the name is too long for this file system")
+        return name_too_long(target)
     if exc.errno == errno.ELOOP:
         return PathError(f"cannot write {target}: a symbolic link loop is in the way")
     if exc.errno in {errno.EACCES, errno.EPERM}:
